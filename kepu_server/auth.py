@@ -1,0 +1,148 @@
+"""Who is asking: teachers and admins (cookie session or API token) and the helpers to check it.
+
+Passwords are hashed with werkzeug.security. API tokens and one-time setup tokens are stored
+only as SHA-256 hashes, so a copied database does not hand out working credentials.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask import g, redirect, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kepu_server.errors import ApiError, KepuError
+from kepu_server.store.db import get_db, write_transaction
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(db, name: str, password: str, *, is_admin: bool = False) -> int:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise KepuError("a user name needs 1 to 64 characters")
+    if len(password) < 8:
+        raise KepuError("a password needs at least 8 characters")
+    if db["users"].count_where("name = ?", [name]):
+        raise KepuError(f"a user called {name!r} exists already")
+    with write_transaction(db):
+        return (
+            db["users"]
+            .insert(
+                {
+                    "name": name,
+                    "password_hash": generate_password_hash(password),
+                    "is_admin": int(is_admin),
+                    "created_at": now_iso(),
+                }
+            )
+            .last_pk
+        )
+
+
+def verify_password(db, name: str, password: str) -> dict | None:
+    rows = list(db["users"].rows_where("name = ?", [name.strip()]))
+    if (
+        rows
+        and rows[0]["password_hash"]
+        and check_password_hash(rows[0]["password_hash"], password)
+    ):
+        return rows[0]
+    return None
+
+
+def create_api_token(db, user_id: int) -> str:
+    token = "kepu_" + secrets.token_urlsafe(32)
+    with write_transaction(db):
+        db["api_tokens"].insert(
+            {"user_id": user_id, "token_hash": hash_token(token), "created_at": now_iso()}
+        )
+    return token
+
+
+def create_setup_token(db) -> str:
+    """A one-time link token for creating the first admin; only when there is no admin."""
+    token = secrets.token_urlsafe(24)
+    with write_transaction(db):
+        db["setup_tokens"].insert({"token_hash": hash_token(token), "created_at": now_iso()})
+    return token
+
+
+def has_admin(db) -> bool:
+    return bool(db["users"].count_where("is_admin = 1"))
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def current_user() -> dict | None:
+    """The signed-in teacher or admin (a users row), or None. Cached on ``g``."""
+    if "kepu_user" in g:
+        return g.kepu_user
+    user = None
+    db = get_db()
+    token = bearer_token()
+    if token and token.startswith("kepu_"):
+        g.kepu_auth = "token"
+        user = next(
+            db.query(
+                "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
+                "WHERE token_hash = ?",
+                [hash_token(token)],
+            ),
+            None,
+        )
+    elif session.get("user_id"):
+        g.kepu_auth = "cookie"
+        rows = list(db["users"].rows_where("id = ?", [session["user_id"]]))
+        # A password change bumps nothing here; logging out clears the cookie session.
+        user = rows[0] if rows else None
+    g.kepu_user = user
+    return user
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def teacher_required(view):
+    """Teachers and admins only: 401 without credentials, 403 for students' tokens."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        user = current_user()
+        if user is None:
+            if bearer_token() and not bearer_token().startswith("kepu_"):
+                raise ApiError(403, "forbidden", "this needs a teacher's account")
+            if _wants_json():
+                raise ApiError(401, "unauthorized", "sign in as a teacher first")
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    """Admins only: 401 without credentials, 403 for teachers and students."""
+
+    @functools.wraps(view)
+    @teacher_required
+    def wrapped(*args, **kwargs):
+        if not current_user()["is_admin"]:
+            raise ApiError(403, "forbidden", "this needs an admin account")
+        return view(*args, **kwargs)
+
+    return wrapped

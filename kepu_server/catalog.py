@@ -1,0 +1,259 @@
+"""The catalog: an immutable snapshot of plugins, courses, question types and the renderer.
+
+A request takes the current snapshot once (``get_catalog``) and uses it to the end, so a
+reload — a content pack or folder plugin installed, upgraded, enabled, disabled or removed —
+swaps in a new snapshot atomically and never changes what a request in flight sees.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from flask import current_app, g
+from markdown.extensions import Extension
+
+from kepu_server.content.markdown import MarkdownRenderer
+from kepu_server.content.model import Course, Quiz
+from kepu_server.default_plugins.school_content import SchoolContent
+from kepu_server.errors import ContentError, PluginError
+from kepu_server.plugin_records import PluginRecord
+from kepu_server.plugins import load_plugins, new_plugin_manager
+from kepu_server.quiz.types import QuestionType
+from kepu_server.store.db import open_db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Catalog:
+    pm: pluggy.PluginManager
+    records: list[PluginRecord]
+    courses: dict[str, Course]
+    question_types: dict[str, QuestionType]
+    renderer: MarkdownRenderer
+    stamp: Any = None
+    built_at: float = field(default_factory=time.time)
+
+    def course(self, course_id: str) -> Course | None:
+        return self.courses.get(course_id)
+
+    def record(self, name: str) -> PluginRecord | None:
+        return next((r for r in self.records if r.name == name), None)
+
+    def call_each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+        """Call every implementation of a hook on its own; a failure marks only its plugin."""
+        results = []
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except Exception as exc:  # noqa: BLE001 - recorded against the plugin
+                record = self.record(impl.plugin_name)
+                if record is not None:
+                    record.fail(PluginError(f"{hook_name}: {type(exc).__name__}: {exc}"))
+                log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
+                continue
+            results.append((impl.plugin_name, result))
+        return results
+
+
+def build_catalog(app, stamp: Any = None) -> Catalog:
+    """Load every plugin and course afresh into a new snapshot."""
+    config = app.config
+    disabled = disabled_plugins(config["KEPU_DATABASE"])
+    pm = new_plugin_manager()
+    records = load_plugins(
+        pm,
+        plugins_dir=Path(config["KEPU_INSTANCE"]) / "plugins",
+        disabled=disabled,
+        extra=config.get("KEPU_EXTRA_PLUGINS", ()),
+        entry_points=config.get("KEPU_LOAD_ENTRY_POINTS", True),
+    )
+    content_dir = config.get("KEPU_CONTENT")
+    school = SchoolContent(
+        Path(content_dir) if content_dir else None,
+        Path(config["KEPU_INSTANCE"]) / "packs",
+        disabled,
+    )
+    pm.register(school, name="content")
+    catalog = Catalog(pm, [school.content_record, *records], {}, {}, MarkdownRenderer(), stamp)
+    _collect_question_types(catalog, app)
+    _collect_markdown_extensions(catalog, app)
+    _collect_courses(catalog, app, school)
+    for course in catalog.courses.values():
+        validate_quizzes(course, catalog.question_types)
+        record = catalog.record(course.plugin or "")
+        if record is not None:
+            for problem in course.problems:
+                record.problem(problem)
+    return catalog
+
+
+def _collect_question_types(catalog: Catalog, app) -> None:
+    for plugin_name, types in catalog.call_each("kepu_question_types", app=app):
+        for qtype in types or []:
+            if not isinstance(qtype, QuestionType):
+                _plugin_problem(catalog, plugin_name, f"not a QuestionType: {qtype!r}")
+            elif qtype.name in catalog.question_types:
+                _plugin_problem(
+                    catalog, plugin_name, f"question type {qtype.name!r} exists already"
+                )
+            else:
+                catalog.question_types[qtype.name] = qtype
+
+
+def _collect_markdown_extensions(catalog: Catalog, app) -> None:
+    extensions = []
+    for plugin_name, found in catalog.call_each("kepu_markdown_extensions", app=app):
+        for ext in found or []:
+            if isinstance(ext, Extension | str):
+                extensions.append(ext)
+            else:
+                _plugin_problem(catalog, plugin_name, f"not a Markdown extension: {ext!r}")
+    catalog.renderer = MarkdownRenderer(extensions)
+
+
+def _collect_courses(catalog: Catalog, app, school: SchoolContent) -> None:
+    results = catalog.call_each("kepu_courses", app=app)
+    catalog.records += school.pack_records  # made while the content plugin ran
+    for plugin_name, courses in results:
+        for course in courses or []:
+            if not isinstance(course, Course):
+                _plugin_problem(catalog, plugin_name, f"not a Course: {course!r}")
+                continue
+            owner = course.plugin or plugin_name
+            course.plugin = owner
+            taken = catalog.courses.get(course.id)
+            record = catalog.record(owner)
+            if taken is not None:
+                message = f"course id {course.id!r} is already served by {taken.plugin!r}"
+                if record is not None:
+                    record.fail(PluginError(message), str(course.path or ""))
+                continue
+            catalog.courses[course.id] = course
+            if record is not None:
+                record.courses.append(course.id)
+
+
+def validate_quizzes(course: Course, question_types: dict[str, QuestionType]) -> None:
+    """Check every question against its type; a quiz with a bad question is left out."""
+    for quiz in list(course.quizzes.values()):
+        problems = quiz_problems(quiz, question_types)
+        for lang in quiz.translations:
+            problems += quiz_problems(quiz.in_language(lang), question_types)
+        if problems:
+            course.problems.extend(problems)
+            del course.quizzes[quiz.id]
+
+
+def quiz_problems(quiz: Quiz, question_types: dict[str, QuestionType]) -> list[ContentError]:
+    problems = []
+    for question in quiz.questions:
+        qtype = question_types.get(question.type)
+        if qtype is None:
+            known = ", ".join(sorted(question_types))
+            problems.append(
+                ContentError(
+                    f"question {question.id!r}: unknown type {question.type!r} (known: {known})",
+                    quiz.source,
+                    question.line,
+                )
+            )
+            continue
+        try:
+            messages = qtype.validate(question.spec) or []
+        except Exception as exc:  # noqa: BLE001 - a plugin's validate must not crash loading
+            messages = [f"the {qtype.name!r} type failed to validate: {exc}"]
+        problems += [
+            ContentError(f"question {question.id!r}: {m}", quiz.source, question.line)
+            for m in messages
+        ]
+    return problems
+
+
+def _plugin_problem(catalog: Catalog, plugin_name: str, message: str) -> None:
+    record = catalog.record(plugin_name)
+    if record is not None:
+        record.problem(PluginError(message))
+
+
+def disabled_plugins(db_path: str) -> set[str]:
+    if not Path(db_path).exists():
+        return set()
+    db = open_db(db_path)
+    try:
+        if "plugin_state" not in db.table_names():
+            return set()
+        return {row["name"] for row in db.query("SELECT name FROM plugin_state WHERE enabled = 0")}
+    finally:
+        db.conn.close()
+
+
+# ---------------------------------------------------------------- live reload
+
+
+def content_stamp(app, catalog: Catalog | None) -> tuple:
+    """What, when changed, means the catalog must be rebuilt: files and plugin state."""
+    config = app.config
+    roots = [Path(config["KEPU_INSTANCE"]) / "packs", Path(config["KEPU_INSTANCE"]) / "plugins"]
+    if config.get("KEPU_CONTENT"):
+        roots.append(Path(config["KEPU_CONTENT"]))
+    if catalog is not None:
+        roots += [c.path for c in catalog.courses.values() if c.path]
+    entries = []
+    for root in dict.fromkeys(roots):
+        if not root.exists():
+            entries.append((str(root), None))
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            st = os.stat(dirpath)
+            entries.append((dirpath, st.st_mtime_ns))
+            for name in filenames:
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except FileNotFoundError:
+                    continue
+                entries.append((name, st.st_mtime_ns, st.st_size))
+    return (tuple(entries), tuple(sorted(disabled_plugins(config["KEPU_DATABASE"]))))
+
+
+class CatalogHolder:
+    """Holds the current snapshot; rebuilds it when installed content changed."""
+
+    def __init__(self, app):
+        self.app = app
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self.catalog = build_catalog(app, None)
+        self.catalog.stamp = content_stamp(app, self.catalog)
+
+    def current(self) -> Catalog:
+        interval = self.app.config.get("KEPU_RELOAD_INTERVAL", 1.0)
+        if interval is not None and time.monotonic() - self._checked_at >= interval:
+            self.refresh()
+        return self.catalog
+
+    def refresh(self, force: bool = False) -> Catalog:
+        with self._lock:
+            self._checked_at = time.monotonic()
+            stamp = content_stamp(self.app, self.catalog)
+            if force or stamp != self.catalog.stamp:
+                with self.app.app_context():
+                    new = build_catalog(self.app, stamp)
+                new.stamp = content_stamp(self.app, new)
+                self.catalog = new  # one reference assignment: atomic for other threads
+            return self.catalog
+
+
+def get_catalog() -> Catalog:
+    """The snapshot for this request (taken once, then fixed until the request ends)."""
+    if "kepu_catalog" not in g:
+        g.kepu_catalog = current_app.extensions["kepu"].current()
+    return g.kepu_catalog

@@ -1,0 +1,257 @@
+"""The ``kepu`` command: serve, check, plugins, users, db.
+
+Every error a user can cause prints one clean line (``Error: ...``) and exits 1; tracebacks
+are for bugs only.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import click
+
+from kepu_server.errors import KepuError
+from kepu_server.version import __version__
+
+
+def instance_options(func):
+    """``--instance`` and ``--content`` on every command that uses the instance folder."""
+    func = click.option(
+        "--content",
+        "content",
+        type=click.Path(file_okay=False),
+        envvar="KEPU_CONTENT",
+        help="The school's course folders [./content].",
+    )(func)
+    func = click.option(
+        "--instance",
+        "instance",
+        type=click.Path(file_okay=False),
+        envvar="KEPU_INSTANCE",
+        help="The instance folder [./instance].",
+    )(func)
+    return func  # fmt: skip
+
+
+def make_app(instance: str | None, content: str | None, **extra):
+    from kepu_server.app import create_app
+
+    config = dict(extra)
+    if instance:
+        config["KEPU_INSTANCE"] = str(Path(instance).resolve())
+    if content:
+        config["KEPU_CONTENT"] = str(Path(content).resolve())
+    return create_app(config)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kepu")
+def cli():
+    """Kepu Server: science courses for school LANs."""
+
+
+# ---------------------------------------------------------------- serve
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback (no packet is sent)."""
+    found = set()
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(info[4][0])
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith("127."))
+
+
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@instance_options
+def serve(host, port, threads, instance, content):
+    """Run the server (waitress). On a fresh instance, prints a one-time setup link."""
+    import waitress
+
+    from kepu_server.auth import create_setup_token, has_admin
+    from kepu_server.store.db import open_db
+
+    app = make_app(instance, content, KEPU_HOST=host, KEPU_PORT=port, KEPU_THREADS=threads)
+    hosts = lan_addresses() if host in ("0.0.0.0", "::") else [host]
+    urls = [f"http://{h}:{port}/" for h in hosts] or [f"http://127.0.0.1:{port}/"]
+    app.config["KEPU_LAN_URLS"] = urls
+    click.echo(f"Kepu Server {__version__} — instance {app.config['KEPU_INSTANCE']}")
+    catalog = app.extensions["kepu"].catalog
+    click.echo(f"Serving {len(catalog.courses)} courses: {', '.join(catalog.courses)}")
+    for record in catalog.records:
+        if record.status == "failed" or record.errors:
+            click.echo(f"Warning: plugin {record.name}: {record.error}", err=True)
+    click.echo("Open on this network:")
+    for url in urls:
+        click.echo(f"  {url}")
+    db = open_db(app.config["KEPU_DATABASE"])
+    try:
+        if not has_admin(db):
+            token = create_setup_token(db)
+            click.echo("No admin account yet. Create it with this one-time link:")
+            click.echo(f"  {urls[0].rstrip('/')}/setup/{token}")
+    finally:
+        db.conn.close()
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kepu",
+                   clear_untrusted_proxy_headers=True)  # fmt: skip
+
+
+# ---------------------------------------------------------------- check
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(exists=True))
+@instance_options
+def check(path, instance, content):
+    """Validate a course folder or plugin at PATH, or everything the server would load."""
+    from kepu_server.checking import check_everything, check_path
+
+    problems = check_path(Path(path)) if path else check_everything(make_app(instance, content))
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("All good: no problems found.")
+
+
+# ---------------------------------------------------------------- users
+
+
+@cli.group()
+def users():
+    """Teacher and admin accounts."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="May add users and install plugins.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@instance_options
+def users_add(name, admin, password_stdin, instance, content):
+    """Add a teacher (or, with --admin, an admin) called NAME."""
+    from kepu_server.auth import create_user
+    from kepu_server.store.db import open_db
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = make_app(instance, content)
+    db = open_db(app.config["KEPU_DATABASE"])
+    try:
+        create_user(db, name, password, is_admin=admin)
+    finally:
+        db.conn.close()
+    click.echo(f"Added {'admin' if admin else 'teacher'} {name}.")
+
+
+@users.command("token")
+@click.argument("name")
+@instance_options
+def users_token(name, instance, content):
+    """Print a new API token for NAME (the last line of the output)."""
+    from kepu_server.auth import create_api_token
+    from kepu_server.store.db import open_db
+
+    app = make_app(instance, content)
+    db = open_db(app.config["KEPU_DATABASE"])
+    try:
+        rows = list(db["users"].rows_where("name = ?", [name]))
+        if not rows:
+            raise KepuError(f"no user called {name!r}")
+        token = create_api_token(db, rows[0]["id"])
+    finally:
+        db.conn.close()
+    click.echo(f"New API token for {name} (send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+# ---------------------------------------------------------------- db
+
+
+@cli.group()
+def db():
+    """Back up and restore the database."""
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@instance_options
+def db_backup(file, instance, content):
+    """Copy the live database to FILE (safe while the server runs)."""
+    from kepu_server.store.backup import backup
+
+    app = make_app(instance, content)
+    size = backup(app.config["KEPU_DATABASE"], file)
+    click.echo(f"Backed up to {file} ({size} bytes).")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@instance_options
+def db_restore(file, yes, instance, content):
+    """Replace the database with FILE (stop the server first). The old one is kept aside."""
+    from kepu_server.config import instance_path
+    from kepu_server.store.backup import restore
+
+    target = instance_path({"KEPU_INSTANCE": instance} if instance else None) / "kepu.db"
+    if not yes and target.exists():
+        click.confirm(f"Replace {target} with {file}?", abort=True)
+    kept = restore(file, target)
+    click.echo(
+        f"Restored {file} into {target}." + (f" The old database is at {kept}." if kept else "")
+    )
+
+
+def _register_plugin_commands() -> None:
+    """Let plugins add commands (``kepu_commands``); a failing plugin is skipped quietly."""
+    from kepu_server.config import instance_path
+    from kepu_server.plugins import load_plugins, new_plugin_manager
+
+    instance = None
+    if "--instance" in sys.argv[:-1]:
+        instance = sys.argv[sys.argv.index("--instance") + 1]
+    root = instance_path({"KEPU_INSTANCE": instance} if instance else None)
+    pm = new_plugin_manager()
+    try:
+        load_plugins(pm, plugins_dir=root / "plugins", disabled=set())
+    except Exception:  # noqa: BLE001 - the CLI must work even when plugins are broken
+        return
+    for impl in pm.hook.kepu_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception:  # noqa: BLE001
+            continue
+
+
+def main(argv=None) -> None:
+    from kepu_server import cli_plugins  # noqa: F401 - registers ``kepu plugins``
+
+    _register_plugin_commands()
+    try:
+        cli.main(args=argv, prog_name="kepu", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KepuError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except (OSError, ValueError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

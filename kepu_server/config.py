@@ -1,0 +1,66 @@
+"""Configuration: embedded defaults, then ``<instance>/config.toml``, then the caller's mapping.
+
+Every key of ``config.toml`` maps to ``KEPU_<KEY>`` (``threads = 8`` → ``KEPU_THREADS``);
+keys already upper-case (Flask's own, e.g. ``MAX_CONTENT_LENGTH``) are taken as they are.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+
+from kepu_server.errors import KepuError, toml_error
+
+
+def instance_path(config: dict | None = None) -> Path:
+    value = (config or {}).get("KEPU_INSTANCE") or os.environ.get("KEPU_INSTANCE") or "instance"
+    return Path(value).resolve()
+
+
+def defaults(instance: Path) -> dict:
+    content = os.environ.get("KEPU_CONTENT") or "content"
+    return {
+        "KEPU_INSTANCE": str(instance),
+        "KEPU_DATABASE": str(instance / "kepu.db"),
+        "KEPU_CONTENT": str(Path(content).resolve()),
+        "KEPU_HOST": "0.0.0.0",
+        "KEPU_PORT": 8000,
+        "KEPU_THREADS": 8,
+        "KEPU_RELOAD_INTERVAL": 1.0,
+        "KEPU_LOAD_ENTRY_POINTS": True,
+        "KEPU_EXTRA_PLUGINS": (),
+        "KEPU_MAX_JSON_BYTES": 64 * 1024,
+        "KEPU_RETENTION_DAYS": 365,
+        "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "kepu_session",
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def read_instance_config(instance: Path) -> dict:
+    file = instance / "config.toml"
+    if not file.exists():
+        return {}
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KepuError(str(toml_error(exc, file))) from None
+    return {(k if k.isupper() else f"KEPU_{k.upper()}"): v for k, v in raw.items()}
+
+
+def secret_key(instance: Path) -> str:
+    """A per-install random key, kept in the instance folder (never a default)."""
+    file = instance / "secret_key"
+    if file.exists():
+        return file.read_text().strip()
+    key = secrets.token_hex(32)
+    file.write_text(key)
+    file.chmod(0o600)
+    return key

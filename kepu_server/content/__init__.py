@@ -1,0 +1,1 @@
+"""The content model, the course-folder loader and the Markdown renderer."""

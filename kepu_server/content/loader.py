@@ -1,0 +1,397 @@
+"""Read a course folder (``course.toml``, ``lessons/``, ``quizzes/``, ``guides/``, ``media/``).
+
+``load_course_dir`` never executes anything from the folder. A broken ``course.toml`` raises
+``ContentError``; a broken lesson, quiz or guide is recorded in ``Course.problems`` with its
+file and line and left out, so the rest of the course still serves.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from kepu_server.content.model import (
+    GRADES,
+    Course,
+    Guide,
+    Lesson,
+    Question,
+    Quiz,
+    Section,
+    Step,
+)
+from kepu_server.errors import ContentError, toml_error
+
+ID_RE = re.compile(r"^[a-z0-9_-]+$")
+LANG_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
+FENCE_RE = re.compile(r"^(```|~~~)")
+# Fields of a question that carry the right answer or scoring: a translation may not set them.
+UNTRANSLATABLE = {"id", "type", "answer", "answers", "points", "tolerance"}
+
+
+def load_course_dir(path: str | Path) -> Course:
+    """Build a :class:`Course` from a course folder.
+
+    Raises ``ContentError`` (with file and line) when ``course.toml`` is missing or invalid;
+    problems in other files are collected in ``course.problems`` and those items left out.
+    """
+    path = Path(path).resolve()
+    meta_file = path / "course.toml"
+    if not meta_file.is_file():
+        raise ContentError("no course.toml in this folder", path)
+    meta = _read_toml(meta_file)
+    course = Course(
+        id=_required_id(meta, meta_file),
+        title=_required_str(meta, "title", meta_file),
+        language=str(meta.get("language", "zh")),
+        grades=_grades(meta.get("grades", list(GRADES)), meta_file),
+        summary=str(meta.get("summary", "")),
+        version=str(meta.get("version", "0")),
+        path=path,
+    )
+    for lang, text in (meta.get("translations") or {}).items():
+        if not isinstance(text, dict):
+            raise ContentError(f"[translations.{lang}] must be a table", meta_file)
+        course.translations[lang] = {
+            k: str(v) for k, v in text.items() if k in ("title", "summary")
+        }
+
+    _load_items(course, path / "lessons", ".md", _load_lesson, course.lessons)
+    _load_items(course, path / "quizzes", ".toml", _load_quiz, course.quizzes)
+    _load_items(course, path / "guides", ".md", _load_guide, course.guides)
+    _check_references(course)
+    return course
+
+
+def _load_items(course, folder: Path, suffix: str, load_one, into: dict) -> None:
+    if not folder.is_dir():
+        return
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix == suffix)
+    defaults = [p for p in files if not _translation_lang(p)]
+    for file in defaults:
+        try:
+            item = load_one(file)
+            if item.id in into:
+                raise ContentError(
+                    f"duplicate id {item.id!r} (also in {into[item.id].source})", file
+                )
+            item = _attach_translations(item, file, files, load_one, course)
+            into[item.id] = item
+        except ContentError as exc:
+            course.problems.append(exc)
+    for file in files:
+        lang = _translation_lang(file)
+        if lang and not (folder / f"{file.name.split('.')[0]}{suffix}").exists():
+            course.problems.append(ContentError("translation without a default file", file))
+
+
+def _translation_lang(file: Path) -> str | None:
+    parts = file.name.split(".")
+    if len(parts) == 3 and LANG_RE.match(parts[1]):
+        return parts[1]
+    return None
+
+
+def _attach_translations(item, file: Path, files: list[Path], load_one, course: Course):
+    stem = file.name.split(".")[0]
+    for other in files:
+        lang = _translation_lang(other)
+        if not lang or other.name.split(".")[0] != stem:
+            continue
+        try:
+            item.translations[lang] = load_one(other, default=item)
+        except ContentError as exc:
+            course.problems.append(exc)
+    return item
+
+
+# ---------------------------------------------------------------- files
+
+
+def _read_toml(file: Path, text: str | None = None, line_offset: int = 0) -> dict:
+    try:
+        if text is None:
+            text = file.read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, file, line_offset) from None
+
+
+def split_front_matter(file: Path) -> tuple[dict, str, int]:
+    """Return (front matter, Markdown body, line number where the body starts)."""
+    try:
+        text = file.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "+++":
+        raise ContentError("must start with TOML front matter between '+++' lines", file, 1)
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "+++":
+            meta = _read_toml(file, "\n".join(lines[1:index]), line_offset=1)
+            return meta, "\n".join(lines[index + 1 :]), index + 2
+    raise ContentError("front matter is not closed by a '+++' line", file, 1)
+
+
+def split_sections(body: str, first_line: int) -> list[tuple[str, str, int]]:
+    """Split Markdown at ``## `` headings (outside code fences): [(title, markdown, line)]."""
+    chunks: list[list] = []
+    in_fence = False
+    for offset, line in enumerate(body.split("\n")):
+        if FENCE_RE.match(line.strip()):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("## "):
+            chunks.append([line[3:].strip(), [], first_line + offset])
+        elif chunks:
+            chunks[-1][1].append(line)
+        elif line.strip():
+            chunks.append(["", [line], first_line + offset])
+    return [(title, "\n".join(text).strip("\n"), line) for title, text, line in chunks]
+
+
+def _load_lesson(file: Path, default: Lesson | None = None):
+    meta, body, body_line = split_front_matter(file)
+    sections = tuple(Section(t, m, n) for t, m, n in split_sections(body, body_line))
+    if default is not None:
+        _same_id(meta, default, file)
+        if len(sections) != len(default.sections):
+            raise ContentError(
+                f"translation has {len(sections)} sections, the default file has "
+                f"{len(default.sections)}",
+                file,
+            )
+        override: dict[str, Any] = {"sections": sections}
+        if "title" in meta:
+            override["title"] = str(meta["title"])
+        if "objectives" in meta:
+            override["objectives"] = _str_tuple(meta["objectives"], "objectives", file)
+        return override
+    if not sections:
+        raise ContentError("no sections: start each one with a '## ' heading", file, body_line)
+    return Lesson(
+        id=_required_id(meta, file),
+        title=_required_str(meta, "title", file),
+        grades=_grades(meta.get("grades", []), file),
+        minutes=_positive_int(meta, "minutes", file),
+        objectives=_str_tuple(meta.get("objectives", []), "objectives", file),
+        quiz=_optional_id(meta, "quiz", file),
+        guides=_str_tuple(meta.get("guides", []), "guides", file),
+        sections=sections,
+        source=str(file),
+    )
+
+
+def _load_guide(file: Path, default: Guide | None = None):
+    meta, body, body_line = split_front_matter(file)
+    steps = tuple(Step(t, m, n) for t, m, n in split_sections(body, body_line))
+    if default is not None:
+        _same_id(meta, default, file)
+        if len(steps) != len(default.steps):
+            raise ContentError(
+                f"translation has {len(steps)} steps, the default file has {len(default.steps)}",
+                file,
+            )
+        override: dict[str, Any] = {"steps": steps}
+        if "title" in meta:
+            override["title"] = str(meta["title"])
+        for key in ("materials", "safety"):
+            if key in meta:
+                override[key] = _str_tuple(meta[key], key, file)
+        return override
+    if not steps:
+        raise ContentError("no steps: start each one with a '## ' heading", file, body_line)
+    return Guide(
+        id=_required_id(meta, file),
+        title=_required_str(meta, "title", file),
+        grades=_grades(meta.get("grades", []), file),
+        minutes=_positive_int(meta, "minutes", file),
+        group_size=_positive_int(meta, "group_size", file),
+        materials=_str_tuple(meta.get("materials", []), "materials", file),
+        safety=_str_tuple(meta.get("safety", []), "safety", file),
+        steps=steps,
+        source=str(file),
+    )
+
+
+def _question_lines(file: Path) -> list[int]:
+    try:
+        lines = file.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [n for n, line in enumerate(lines, 1) if line.strip().startswith("[[questions]]")]
+
+
+def _load_quiz(file: Path, default: Quiz | None = None):
+    meta = _read_toml(file)
+    raw = meta.get("questions", [])
+    if not isinstance(raw, list) or not all(isinstance(q, dict) for q in raw):
+        raise ContentError("'questions' must be an array of tables ([[questions]])", file)
+    lines = _question_lines(file)
+    if default is not None:
+        return _quiz_translation(meta, raw, lines, default, file)
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for index, spec in enumerate(raw):
+        line = lines[index] if index < len(lines) else None
+        qid = spec.get("id")
+        if not isinstance(qid, str) or not ID_RE.match(qid):
+            raise ContentError("each question needs an 'id' of [a-z0-9_-]", file, line)
+        if qid in seen:
+            raise ContentError(f"duplicate question id {qid!r}", file, line)
+        seen.add(qid)
+        if not isinstance(spec.get("type"), str):
+            raise ContentError(f"question {qid!r} needs a 'type'", file, line)
+        if not isinstance(spec.get("prompt"), str) or not spec["prompt"].strip():
+            raise ContentError(f"question {qid!r} needs a 'prompt'", file, line)
+        points = spec.get("points", 1)
+        if isinstance(points, bool) or not isinstance(points, int | float) or points < 0:
+            raise ContentError(f"question {qid!r}: 'points' must be a number >= 0", file, line)
+        explain = spec.get("explain", "")
+        if not isinstance(explain, str):
+            raise ContentError(f"question {qid!r}: 'explain' must be text", file, line)
+        questions.append(
+            Question(qid, spec["type"], spec["prompt"], points, explain, dict(spec), line)
+        )
+    if not questions:
+        raise ContentError("a quiz needs at least one [[questions]]", file)
+    pass_ratio = meta.get("pass_ratio", 0.6)
+    if (
+        isinstance(pass_ratio, bool)
+        or not isinstance(pass_ratio, int | float)
+        or not (0 <= pass_ratio <= 1)
+    ):
+        raise ContentError("'pass_ratio' must be a number from 0 to 1", file)
+    if not isinstance(meta.get("shuffle", False), bool):
+        raise ContentError("'shuffle' must be true or false", file)
+    return Quiz(
+        id=_required_id(meta, file),
+        title=_required_str(meta, "title", file),
+        questions=tuple(questions),
+        pass_ratio=float(pass_ratio),
+        shuffle=meta.get("shuffle", False),
+        source=str(file),
+    )
+
+
+def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
+    _same_id(meta, default, file)
+    by_id = {q.id: q for q in default.questions}
+    merged = dict(by_id)
+    for index, spec in enumerate(raw):
+        line = lines[index] if index < len(lines) else None
+        original = by_id.get(spec.get("id"))
+        if original is None:
+            raise ContentError(
+                f"question {spec.get('id')!r} is not in the default file", file, line
+            )
+        bad = sorted(UNTRANSLATABLE & (spec.keys() - {"id"}))
+        if bad:
+            raise ContentError(
+                f"question {original.id!r}: a translation may not set {', '.join(bad)}", file, line
+            )
+        for key in ("options", "items", "accept"):
+            if key in spec:
+                if not isinstance(spec[key], list):
+                    raise ContentError(
+                        f"question {original.id!r}: {key!r} must be a list", file, line
+                    )
+                if key != "accept" and len(spec[key]) != len(original.spec.get(key, [])):
+                    raise ContentError(
+                        f"question {original.id!r}: {key!r} has {len(spec[key])} entries, the "
+                        f"default file has {len(original.spec.get(key, []))}",
+                        file,
+                        line,
+                    )
+        new_spec = {**original.spec, **{k: v for k, v in spec.items() if k != "id"}}
+        merged[original.id] = Question(
+            original.id,
+            original.type,
+            str(new_spec.get("prompt", original.prompt)),
+            original.points,
+            str(new_spec.get("explain", original.explain)),
+            new_spec,
+            original.line,
+        )
+    override: dict[str, Any] = {"questions": tuple(merged[q.id] for q in default.questions)}
+    if "title" in meta:
+        override["title"] = str(meta["title"])
+    return override
+
+
+def _check_references(course: Course) -> None:
+    for lesson in list(course.lessons.values()):
+        if lesson.quiz and lesson.quiz not in course.quizzes:
+            course.problems.append(
+                ContentError(
+                    f"lesson {lesson.id!r} names quiz {lesson.quiz!r}, which is not in quizzes/",
+                    lesson.source,
+                )
+            )
+        for guide in lesson.guides:
+            if guide not in course.guides:
+                course.problems.append(
+                    ContentError(
+                        f"lesson {lesson.id!r} names guide {guide!r}, which is not in guides/",
+                        lesson.source,
+                    )
+                )
+
+
+# ---------------------------------------------------------------- fields
+
+
+def _same_id(meta: dict, default, file: Path) -> None:
+    if meta.get("id", default.id) != default.id:
+        raise ContentError(f"translation id {meta.get('id')!r} differs from {default.id!r}", file)
+
+
+def _required_id(meta: dict, file: Path) -> str:
+    value = meta.get("id")
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise ContentError("'id' is required: lower-case letters, digits, '-' or '_'", file)
+    return value
+
+
+def _optional_id(meta: dict, key: str, file: Path) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ID_RE.match(value):
+        raise ContentError(f"{key!r} must be an id (lower-case letters, digits, '-' or '_')", file)
+    return value
+
+
+def _required_str(meta: dict, key: str, file: Path) -> str:
+    value = meta.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ContentError(f"{key!r} is required and must be text", file)
+    return value
+
+
+def _positive_int(meta: dict, key: str, file: Path) -> int | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ContentError(f"{key!r} must be a whole number above 0", file)
+    return value
+
+
+def _str_tuple(value, key: str, file: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContentError(f"{key!r} must be a list of text", file)
+    return tuple(value)
+
+
+def _grades(value, file: Path) -> tuple[str, ...]:
+    grades = _str_tuple(value, "grades", file)
+    unknown = [g for g in grades if g not in GRADES]
+    if unknown:
+        raise ContentError(
+            f"unknown grade {unknown[0]!r}: use {', '.join(repr(g) for g in GRADES)}", file
+        )
+    return grades

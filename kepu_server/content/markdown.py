@@ -1,0 +1,103 @@
+"""Render course Markdown to sanitised HTML, once per text (cached).
+
+Relative ``media/...`` links and images are rewritten to the course's media URL, so an
+author writes ``![](media/trap.svg)`` in any lesson or guide. Whatever a plugin's Markdown
+extension emits, nh3 keeps only the tags and attributes listed here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = {
+    "p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "strong", "em", "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "table",
+    "thead", "tbody", "tr", "th", "td", "img", "a", "figure", "figcaption", "dl", "dt", "dd",
+    "abbr", "mark", "small", "kbd",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"class"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+CORE_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allowed tags and attributes; drop scripts, styles and handlers."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+class _MediaLinks(Treeprocessor):
+    def __init__(self, md, base: str):
+        super().__init__(md)
+        self.base = base
+
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            for attr in ("src", "href"):
+                value = element.get(attr)
+                if value and value.startswith(("media/", "./media/", "../media/")):
+                    element.set(attr, f"{self.base}/{value.split('media/', 1)[1]}")
+
+
+class _MediaLinkExtension(Extension):
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
+        md.treeprocessors.register(_MediaLinks(md, self.base), "kepu_media_links", 1)
+
+
+class MarkdownRenderer:
+    """Renders Markdown with the core and plugin extensions; results are cached by text.
+
+    A new renderer is built whenever the catalog is rebuilt (installed content changed), so a
+    changed file is a new text and a new cache entry; old entries fall out of the LRU.
+    """
+
+    def __init__(self, extensions: list | None = None, cache_size: int = 4096):
+        self.extensions = list(extensions or [])
+        self._cache: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def render(self, text: str, media_base: str = "") -> str:
+        key = (text, media_base)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        md = markdown.Markdown(
+            extensions=[*CORE_EXTENSIONS, *self.extensions, _MediaLinkExtension(media_base)]
+        )
+        html = sanitize(md.convert(text))
+        with self._lock:
+            self._cache[key] = html
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return html
+
+    def render_inline(self, text: str, media_base: str = "") -> str:
+        """Render a short text (a prompt, an option) without a wrapping paragraph."""
+        html = self.render(text, media_base)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return html[3:-4]
+        return html

@@ -1,0 +1,68 @@
+"""Languages: the UI in Chinese (default) and English, content in whatever a course offers.
+
+The choice, in order: ``?lang=`` (remembered in a cookie), the signed-in teacher's setting,
+the cookie, ``Accept-Language``, then Chinese.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import Babel
+
+UI_LANGUAGES = ("zh", "en")
+babel = Babel()
+
+
+def requested_language() -> str | None:
+    """An explicit choice for this request: ?lang=, then the 'lang' cookie."""
+    lang = request.args.get("lang") or request.cookies.get("lang")
+    if lang:
+        lang = lang.split("-")[0].split("_")[0].lower()
+    return lang if lang in UI_LANGUAGES else None
+
+
+def ui_language() -> str:
+    if "kepu_lang" in g:
+        return g.kepu_lang
+    lang = request.args.get("lang")
+    lang = lang.split("-")[0].lower() if lang else None
+    if lang not in UI_LANGUAGES:
+        lang = None
+        user = g.get("kepu_user")
+        if user and user.get("language") in UI_LANGUAGES:
+            lang = user["language"]
+    lang = lang or requested_language()
+    lang = lang or request.accept_languages.best_match(UI_LANGUAGES) or "zh"
+    g.kepu_lang = lang
+    return lang
+
+
+def content_language(course) -> str:
+    """The language to show ``course`` in: ?lang=, then Accept-Language, then its default."""
+    offered = course.languages
+    lang = request.args.get("lang")
+    if lang:
+        lang = lang.split("-")[0].lower()
+        if lang in offered:
+            return lang
+    if not request.path.startswith("/api/"):
+        # On pages a choice made with the language switch sticks (the API is stateless).
+        cookie = requested_language()
+        if cookie in offered:
+            return cookie
+    if request.headers.get("Accept-Language"):
+        best = request.accept_languages.best_match(offered)
+        if best:
+            return best
+    return course.language
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=lambda: "zh_CN" if ui_language() == "zh" else "en")
+
+    @app.after_request
+    def remember_language(response):
+        lang = request.args.get("lang")
+        if lang in UI_LANGUAGES and request.cookies.get("lang") != lang:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+        return response

@@ -1,0 +1,193 @@
+"""Find and register plugins: built-in defaults, entry points, folder plugins, extras.
+
+One ``pluggy.PluginManager`` per catalog build (so per app; never a module global). Each
+plugin is registered on its own and checked with ``check_pending`` at once, so a misspelled
+hook, a failed import or a bad ``plugin.toml`` marks only that plugin failed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
+import tomllib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from kepu_server import hookspecs
+from kepu_server.default_plugins import question_types as core_question_types
+from kepu_server.errors import ContentError, PluginError, toml_error
+from kepu_server.plugin_records import PluginRecord
+from kepu_server.version import __version__
+
+ENTRY_POINT_GROUP = "kepu_server"
+FOLDER_MODULE_PREFIX = "kepu_folder_plugin_"
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("kepu_server")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def register(pm: pluggy.PluginManager, plugin: Any, record: PluginRecord) -> bool:
+    """Register ``plugin`` under ``record.name``; on any error unregister and record it."""
+    try:
+        pm.register(plugin, name=record.name)
+        pm.check_pending()
+    except Exception as exc:  # noqa: BLE001 - any plugin error is recorded, not raised
+        if pm.is_registered(plugin):
+            pm.unregister(plugin)
+        record.fail(exc, getattr(plugin, "__file__", None))
+        return False
+    return True
+
+
+def entry_point_plugins(disabled: set[str]) -> Iterable[tuple[PluginRecord, Callable[[], Any]]]:
+    """Plugins installed with pip (and the bundled ones), by the ``kepu_server`` group."""
+    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=_ep_order):
+        dist = getattr(ep, "dist", None)
+        dist_name = (dist.metadata["Name"] if dist else "") or ""
+        source = "bundled" if dist_name.lower().replace("_", "-") == "kepu-server" else "pip"
+        record = PluginRecord(
+            name=ep.name, version=dist.version if dist else "0", source=source, title=dist_name
+        )
+        if ep.name in disabled:
+            record.status = "disabled"
+        yield record, ep.load
+
+
+def _ep_order(ep) -> tuple[int, str]:
+    dist = getattr(ep, "dist", None)
+    bundled = dist is not None and dist.metadata["Name"].lower() == "kepu-server"
+    return (0 if bundled else 1, ep.name)
+
+
+def read_plugin_toml(folder: Path) -> dict:
+    """The metadata of a folder plugin, checked; raises ``ContentError`` with file and line."""
+    meta_file = folder / "plugin.toml"
+    try:
+        meta = tomllib.loads(meta_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError("no plugin.toml in this folder", folder) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(exc, meta_file) from None
+    for key in ("name", "version"):
+        if not isinstance(meta.get(key), str) or not meta[key].strip():
+            raise ContentError(f"{key!r} is required and must be text", meta_file)
+    if not (folder / "plugin.py").is_file():
+        raise ContentError("no plugin.py beside plugin.toml", folder)
+    return meta
+
+
+def check_requires(meta: dict, meta_file: Path) -> None:
+    requires = meta.get("requires")
+    if not requires:
+        return
+    try:
+        spec = SpecifierSet(str(requires))
+    except InvalidSpecifier:
+        raise ContentError(
+            f"'requires' is not a version specifier: {requires!r}", meta_file
+        ) from None
+    if not spec.contains(Version(__version__), prereleases=True):
+        raise PluginError(f"needs Kepu Server {requires}, this server is {__version__}")
+
+
+def import_folder_plugin(folder: Path, name: str):
+    """Import ``plugin.py`` afresh (an upgraded plugin replaces the old module)."""
+    module_name = FOLDER_MODULE_PREFIX + name.replace("-", "_")
+    sys.modules.pop(module_name, None)
+    spec = importlib.util.spec_from_file_location(module_name, folder / "plugin.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def folder_plugins(root: Path | None, disabled: set[str]):
+    """Folder plugins in ``<instance>/plugins/``: (record, loader) pairs."""
+    if not root or not root.is_dir():
+        return
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        record = PluginRecord(name=folder.name, source="folder", path=str(folder))
+        try:
+            meta = read_plugin_toml(folder)
+        except ContentError as exc:
+            record.fail(exc)
+            yield record, None
+            continue
+        record.name = meta["name"]
+        record.version = meta["version"]
+        record.title = str(meta.get("title", ""))
+        if record.name in disabled:
+            record.status = "disabled"
+            yield record, None
+            continue
+        try:
+            check_requires(meta, folder / "plugin.toml")
+        except (ContentError, PluginError) as exc:
+            record.fail(exc, str(folder / "plugin.toml"))
+            yield record, None
+            continue
+        yield record, (lambda folder=folder, name=record.name: import_folder_plugin(folder, name))
+
+
+def load_plugins(
+    pm: pluggy.PluginManager,
+    *,
+    plugins_dir: Path | None,
+    disabled: set[str],
+    extra: Iterable[Any] = (),
+    entry_points: bool = True,
+) -> list[PluginRecord]:
+    """Register everything but the school-content plugin; return a record per plugin."""
+    pm.register(core_question_types, name="core")
+    records: list[PluginRecord] = []
+    candidates = list(entry_point_plugins(disabled)) if entry_points else []
+    candidates += list(folder_plugins(plugins_dir, disabled))
+    for plugin in extra:
+        module = importlib.import_module(plugin) if isinstance(plugin, str) else plugin
+        name = getattr(module, "__name__", repr(module)).rsplit(".", 1)[-1]
+        candidates.append((PluginRecord(name=name, source="pip", title=name), lambda m=module: m))
+    seen: set[str] = set()
+    for record, loader in candidates:
+        records.append(record)
+        if record.name in seen:
+            record.fail(PluginError(f"another plugin is already called {record.name!r}"))
+            continue
+        seen.add(record.name)
+        if record.status != "ok" or loader is None:
+            continue
+        try:
+            plugin = loader()
+        except BaseException as exc:  # noqa: BLE001 - even SystemExit from a plugin is contained
+            file, line = _where(exc)
+            record.fail(exc if isinstance(exc, Exception) else PluginError(repr(exc)), file, line)
+            continue
+        register(pm, plugin, record)
+    return records
+
+
+def _where(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost frame of a plugin's own file, for 'file:line' in the error."""
+    if isinstance(exc, SyntaxError):
+        return exc.filename, exc.lineno
+    tb = exc.__traceback__
+    file = line = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if "importlib" not in filename and "/kepu_server/" not in filename:
+            file, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line

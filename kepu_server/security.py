@@ -1,0 +1,80 @@
+"""Headers, CSRF and rate limiting, wired once for the whole app.
+
+CSRF (Flask-WTF) applies to every unsafe request authenticated by a cookie; calls that carry
+``Authorization: Bearer`` (scripts, tablets) need none, since a browser never adds that header
+by itself. The Content-Security-Policy forbids inline and foreign scripts: nothing from a
+content pack or a course's Markdown can run.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from kepu_server.errors import ApiError
+
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; "
+    "form-action 'self'"
+)
+# Routes that take no credentials at all, so there is no session to forge a request for.
+CSRF_FREE_ENDPOINTS = {"api_student.join"}
+
+
+def init_app(app) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a lesson page may stay open for hours
+    app.config.setdefault("KEPU_LOGIN_LIMIT", "10/minute")
+    app.config.setdefault("KEPU_JOIN_FAILURE_LIMIT", "20/minute")
+    csrf.init_app(app)
+    app.extensions["kepu_limits"] = MovingWindowRateLimiter(MemoryStorage())
+
+    @app.before_request
+    def protect_cookie_writes():
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if request.headers.get("Authorization", "")[:7].lower() == "bearer ":
+            return
+        if request.endpoint in CSRF_FREE_ENDPOINTS:
+            return
+        try:
+            csrf.protect()
+        except CSRFError as exc:
+            raise ApiError(400, "csrf_failed", exc.description) from None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def over_limit(scope: str, limit: str, key: str | None = None) -> bool:
+    """True when ``scope`` has already used up ``limit`` (e.g. "10/minute") for this address.
+
+    Only failures are counted (``count_failure``): a whole class joining from one address
+    behind the school's NAT must never be locked out by its own successful joins.
+    """
+    limiter = current_app.extensions["kepu_limits"]
+    return not limiter.test(parse(limit), scope, key or client_address())
+
+
+def count_failure(scope: str, limit: str, key: str | None = None) -> None:
+    current_app.extensions["kepu_limits"].hit(parse(limit), scope, key or client_address())
+
+
+def refuse_if_over_limit(scope: str, limit: str, key: str | None = None) -> None:
+    if over_limit(scope, limit, key):
+        raise ApiError(429, "too_many_requests", "too many failed attempts; wait a minute")

@@ -1,0 +1,72 @@
+"""Open the instance database the same way everywhere, and hand one connection per request.
+
+WAL lets tablets read while another thread writes; ``busy_timeout`` makes a writer wait for
+the lock instead of failing; ``write_transaction`` starts with ``BEGIN IMMEDIATE`` so the wait
+happens at the start of a transaction, never half-way through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+from flask import current_app, g
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """A sqlite-utils ``Database`` over ``path`` with WAL, busy_timeout and foreign keys on."""
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Writes that belong together: all or nothing, waiting for the write lock up front."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def get_db() -> sqlite_utils.Database:
+    """The request's database handle (opened on first use, closed on teardown)."""
+    if "kepu_db" not in g:
+        g.kepu_db = open_db(current_app.config["KEPU_DATABASE"])
+    return g.kepu_db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    db = g.pop("kepu_db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def init_app(app) -> None:
+    from kepu_server.store.migrations import migrate
+
+    Path(app.config["KEPU_DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    db = open_db(app.config["KEPU_DATABASE"])
+    try:
+        migrate(db)
+    finally:
+        db.conn.close()
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,144 @@
+"""The schema, one named step at a time (``sqlite_utils.Migrations``).
+
+Append new steps at the end; never edit a step that has shipped. Plugins may keep their own
+``Migrations`` set under their own name.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("kepu_server")
+
+
+@migrations(name="0001_accounts")
+def accounts(db: sqlite_utils.Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "name": str,
+            "password_hash": str,
+            "is_admin": int,
+            "language": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"name", "is_admin", "created_at"},
+        defaults={"is_admin": 0},
+        if_not_exists=True,
+    )
+    db["users"].create_index(["name"], unique=True, if_not_exists=True)
+    db["api_tokens"].create(
+        {"id": int, "user_id": int, "token_hash": str, "created_at": str, "last_used_at": str},
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "token_hash", "created_at"},
+        if_not_exists=True,
+    )
+    db["api_tokens"].create_index(["token_hash"], unique=True, if_not_exists=True)
+    db["setup_tokens"].create(
+        {"token_hash": str, "created_at": str, "used_at": str},
+        pk="token_hash",
+        not_null={"created_at"},
+        if_not_exists=True,
+    )
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS api_tokens_cascade AFTER DELETE ON users "
+        "BEGIN DELETE FROM api_tokens WHERE user_id = OLD.id; END"
+    )
+
+
+@migrations(name="0002_plugin_state")
+def plugin_state(db: sqlite_utils.Database) -> None:
+    db["plugin_state"].create(
+        {"name": str, "enabled": int, "updated_at": str},
+        pk="name",
+        not_null={"enabled"},
+        if_not_exists=True,
+    )
+
+
+@migrations(name="0003_class_sessions")
+def class_sessions(db: sqlite_utils.Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS class_sessions (
+            id TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            teacher_id INTEGER NOT NULL REFERENCES users(id),
+            course_id TEXT NOT NULL,
+            lesson_id TEXT,
+            quiz_id TEXT,
+            guide_id TEXT,
+            pacing TEXT NOT NULL DEFAULT 'teacher' CHECK (pacing IN ('teacher', 'self')),
+            review INTEGER NOT NULL DEFAULT 1,
+            quiz_open INTEGER NOT NULL DEFAULT 0,
+            joining_open INTEGER NOT NULL DEFAULT 1,
+            current_section INTEGER NOT NULL DEFAULT 0,
+            roster TEXT,
+            language TEXT,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'ended')),
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        -- A join code is unique among sessions that are still open.
+        CREATE UNIQUE INDEX IF NOT EXISTS class_sessions_open_code
+            ON class_sessions(code) WHERE state = 'open';
+        CREATE INDEX IF NOT EXISTS class_sessions_teacher ON class_sessions(teacher_id);
+
+        CREATE TABLE IF NOT EXISTS participants (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES class_sessions(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            current_section INTEGER NOT NULL DEFAULT 0,
+            joined_at TEXT NOT NULL,
+            last_seen_at TEXT,
+            submitted_at TEXT,
+            score REAL,
+            max_score REAL,
+            UNIQUE (session_id, name)
+        );
+
+        CREATE TABLE IF NOT EXISTS answers (
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            response TEXT NOT NULL,
+            score REAL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (participant_id, question_id)
+        );
+
+        CREATE TABLE IF NOT EXISTS guide_ticks (
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            guide_id TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            done INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (participant_id, guide_id, step)
+        );
+
+        CREATE TABLE IF NOT EXISTS rosters (
+            id INTEGER PRIMARY KEY,
+            teacher_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            names TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _run_statements(db: sqlite_utils.Database, script: str) -> None:
+    # Not ``executescript``: it would COMMIT the migration's transaction half-way.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply every pending step; safe to run at every start and from several processes."""
+    migrations.apply(db)

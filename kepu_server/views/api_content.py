@@ -1,0 +1,112 @@
+"""The read-only JSON API: health, courses, lessons, (teachers) quizzes and plugins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from kepu_server.auth import teacher_required
+from kepu_server.catalog import get_catalog
+from kepu_server.errors import ApiError
+from kepu_server.version import __version__
+from kepu_server.views.common import conditional_json, find_course, find_lesson
+from kepu_server.views.serialize import course_detail, course_summary, lesson_detail, quiz_full
+
+bp = Blueprint("api_content", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/health")
+def health():
+    return jsonify({"status": "ok", "version": __version__})
+
+
+@bp.get("/courses")
+def courses():
+    from kepu_server.i18n import content_language
+
+    catalog = get_catalog()
+    items = [course_summary(c, content_language(c)) for c in catalog.courses.values()]
+    return conditional_json(items)
+
+
+@bp.get("/courses/<course_id>")
+def course(course_id):
+    found, lang = find_course(course_id)
+    return conditional_json(course_detail(found, lang))
+
+
+@bp.get("/courses/<course_id>/lessons/<lesson_id>")
+def lesson(course_id, lesson_id):
+    found, lang = find_course(course_id)
+    return conditional_json(lesson_detail(found, find_lesson(found, lesson_id, lang), lang))
+
+
+@bp.get("/courses/<course_id>/quizzes/<quiz_id>")
+@teacher_required
+def quiz(course_id, quiz_id):
+    found, lang = find_course(course_id)
+    quiz = found.quizzes.get(quiz_id)
+    if quiz is None:
+        raise ApiError(404, "not_found", f"no quiz {quiz_id!r} in course {course_id!r}")
+    return conditional_json(quiz_full(found, quiz.in_language(lang), lang))
+
+
+@bp.get("/plugins")
+@teacher_required
+def plugins():
+    return jsonify([record.as_dict() for record in get_catalog().records])
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(anything):
+    raise ApiError(404, "not_found", f"no API endpoint /api/v1/{anything}")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+
+_COURSE = {"name": "course", "in": "path", "required": True, "schema": {"type": "string"}}
+_LANG = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["zh", "en"]}}
+
+
+def _ok(description, schema=None):
+    content = {"application/json": {"schema": schema or {"type": "object"}}}
+    return {"200": {"description": description, "content": content}}
+
+
+OPENAPI_PATHS = {
+    "/api/v1/health": {
+        "get": {"summary": "Server health and version", "tags": ["content"],
+                "responses": _ok("ok", {"$ref": "#/components/schemas/Health"})}
+    },
+    "/api/v1/courses": {
+        "get": {"summary": "Every course served", "tags": ["content"], "parameters": [_LANG],
+                "responses": _ok("courses", {"type": "array",
+                                             "items": {"$ref": "#/components/schemas/Course"}})}
+    },
+    "/api/v1/courses/{course}": {
+        "get": {"summary": "A course with its lessons, quizzes and guides", "tags": ["content"],
+                "parameters": [_COURSE, _LANG], "responses": {**_ok("the course"),
+                                                              "404": {"$ref": "#/components/responses/Error"}}}
+    },
+    "/api/v1/courses/{course}/lessons/{lesson}": {
+        "get": {"summary": "A lesson with its sections rendered to HTML", "tags": ["content"],
+                "parameters": [_COURSE, {**_COURSE, "name": "lesson"}, _LANG],
+                "responses": {**_ok("the lesson", {"$ref": "#/components/schemas/Lesson"}),
+                              "404": {"$ref": "#/components/responses/Error"}}}
+    },
+    "/api/v1/courses/{course}/quizzes/{quiz}": {
+        "get": {"summary": "A whole quiz, answers included (teachers)", "tags": ["content"],
+                "security": [{"bearer": []}, {"cookie": []}],
+                "parameters": [_COURSE, {**_COURSE, "name": "quiz"}, _LANG],
+                "responses": {**_ok("the quiz"), "401": {"$ref": "#/components/responses/Error"},
+                              "404": {"$ref": "#/components/responses/Error"}}}
+    },
+    "/api/v1/plugins": {
+        "get": {"summary": "Installed plugins with status and errors (teachers)",
+                "tags": ["plugins"], "security": [{"bearer": []}, {"cookie": []}],
+                "responses": {**_ok("plugins", {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/Plugin"}}),
+                              "401": {"$ref": "#/components/responses/Error"}}}
+    },
+}  # fmt: skip

@@ -1,0 +1,67 @@
+"""Small helpers shared by the views: JSON bodies, conditional responses, lookups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+
+from kepu_server.catalog import get_catalog
+from kepu_server.content.model import Course, Guide, Lesson
+from kepu_server.errors import ApiError
+from kepu_server.i18n import content_language
+
+
+def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The request's JSON object: 413 when over the size limit, 400 when not an object."""
+    limit = current_app.config["KEPU_MAX_JSON_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
+    data = request.get_json(silent=True, force=True) if raw else None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_json", "send a JSON object as the request body")
+    missing = [key for key in required if key not in data]
+    if missing:
+        raise ApiError(400, "missing_field", f"missing field: {', '.join(missing)}")
+    return data
+
+
+def conditional_json(payload: Any, status: int = 200, max_age: int = 0):
+    """JSON with an ETag; a request whose If-None-Match matches gets an empty 304."""
+    response = jsonify(payload)
+    response.status_code = status
+    response.add_etag()
+    response.headers["Cache-Control"] = f"private, max-age={max_age}, must-revalidate"
+    return response.make_conditional(request)
+
+
+def find_course(course_id: str) -> tuple[Course, str]:
+    course = get_catalog().course(course_id)
+    if course is None:
+        raise ApiError(404, "not_found", f"no course {course_id!r}")
+    return course, content_language(course)
+
+
+def find_lesson(course: Course, lesson_id: str, lang: str) -> Lesson:
+    lesson = course.lessons.get(lesson_id)
+    if lesson is None:
+        raise ApiError(404, "not_found", f"no lesson {lesson_id!r} in course {course.id!r}")
+    return lesson.in_language(lang)
+
+
+def find_guide(course: Course, guide_id: str, lang: str) -> Guide:
+    guide = course.guides.get(guide_id)
+    if guide is None:
+        raise ApiError(404, "not_found", f"no guide {guide_id!r} in course {course.id!r}")
+    return guide.in_language(lang)
+
+
+def media_base(course: Course) -> str:
+    return f"/courses/{course.id}/media"
+
+
+def render_md(course: Course, text: str) -> str:
+    return get_catalog().renderer.render(text, media_base(course))

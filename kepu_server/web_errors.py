@@ -1,0 +1,53 @@
+"""Every error becomes a friendly page or a JSON body; never a stack trace.
+
+Under ``/api/`` the body is ``{"error": {"code": ..., "message": ...}}``; elsewhere a short page
+in the reader's language with a way back to the catalog.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kepu_server.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid", 429: "too_many_requests", 500: "server_error",
+}  # fmt: skip
+
+
+def error_response(status: int, code: str, message: str):
+    if request.path.startswith("/api/") or request.path.startswith("/x/") and request.is_json:
+        response = jsonify({"error": {"code": code, "message": message}})
+        response.status_code = status
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    try:
+        body = render_template("errors/error.html", status=status, code=code, message=message)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        log.exception("error page failed")
+        body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
+    return body, status
+
+
+def init_app(app) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", "Something went wrong on the server.")
