@@ -1,7 +1,22 @@
 """The blueprints, one module per page or API area. ``VIEW_MODULES`` wires them in order."""
 
-from kepu_server.views import api_content, auth_pages, openapi, pages
+from kepu_server.views import (
+    admin_plugins,
+    admin_users,
+    api_content,
+    api_student,
+    api_teacher,
+    auth_pages,
+    openapi,
+    pages,
+    student,
+    teach,
+)
 
-# Each module has ``init_app(app)`` and may have ``OPENAPI_PATHS``. Order matters only in
-# that ``api_content`` holds the /api/v1 catch-all 404, which Flask ranks below real routes.
-VIEW_MODULES = [pages, auth_pages, api_content, openapi]
+# Each module has ``init_app(app)`` and may have ``OPENAPI_PATHS`` (merged into
+# /api/v1/openapi.json). api_content holds the /api/v1 catch-all 404, which Flask ranks
+# below every real route.
+VIEW_MODULES = [
+    pages, auth_pages, api_content, api_student, api_teacher, student, teach,
+    admin_users, admin_plugins, openapi,
+]  # fmt: skip

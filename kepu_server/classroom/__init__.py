@@ -1,0 +1,1 @@
+"""Class sessions: launching, joining, answering, results."""

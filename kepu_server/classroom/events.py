@@ -1,0 +1,27 @@
+"""Class-session events for plugins (``kepu_session_event``): joined, answered, submitted, ended.
+
+Called after the change is committed. A plugin that raises is logged and recorded; the
+student or teacher whose action caused the event never sees its error.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from kepu_server.auth import now_iso
+from kepu_server.catalog import get_catalog
+
+log = logging.getLogger(__name__)
+EVENT_TYPES = ("joined", "answered", "submitted", "ended")
+
+
+def emit_session_event(event: dict) -> None:
+    """Send ``event`` (needs ``type`` and ``session``; ``at`` is added) to every plugin."""
+    if event.get("type") not in EVENT_TYPES:
+        raise ValueError(f"unknown session event type {event.get('type')!r}")
+    payload = {"at": now_iso(), **event}
+    get_catalog().call_each(
+        "kepu_session_event", app=current_app._get_current_object(), event=payload
+    )

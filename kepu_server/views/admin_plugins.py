@@ -1,0 +1,11 @@
+"""Admin pages: plugins and content packs."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin_plugins", __name__, url_prefix="/admin")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

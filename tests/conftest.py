@@ -1,0 +1,120 @@
+"""Shared fixtures: an app over a temporary instance folder, its clients, a live server.
+
+Tests use real parts: a real SQLite file in ``tmp_path``, a real waitress server on 127.0.0.1
+for the ``live_server`` fixture, real HTTP.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kepu_server import create_app
+from kepu_server.auth import create_api_token, create_user
+from kepu_server.store.db import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_PLUGIN = "tests.plugins.kepu_test_plugin"
+
+
+@pytest.fixture
+def instance(tmp_path) -> Path:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app_config(instance) -> dict:
+    """Override to change the app's config in a test module."""
+    return {
+        "TESTING": True,
+        "KEPU_INSTANCE": str(instance),
+        "KEPU_CONTENT": str(ROOT / "content"),
+        "KEPU_RELOAD_INTERVAL": 0,
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    handle = open_db(app.config["KEPU_DATABASE"])
+    yield handle
+    handle.conn.close()
+
+
+@pytest.fixture
+def teacher(db):
+    """A teacher account: ``{"id", "name", "password", "token"}`` (token = API bearer)."""
+    user_id = create_user(db, "teacher1", "correct horse 1")
+    return {"id": user_id, "name": "teacher1", "password": "correct horse 1",
+            "token": create_api_token(db, user_id)}  # fmt: skip
+
+
+@pytest.fixture
+def admin(db):
+    user_id = create_user(db, "admin1", "correct horse 2", is_admin=True)
+    return {"id": user_id, "name": "admin1", "password": "correct horse 2",
+            "token": create_api_token(db, user_id)}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A real waitress server on a loopback port, in a thread; stops at fixture teardown."""
+
+    def __init__(self, app, threads: int = 8):
+        import waitress.server
+
+        self.app = app
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = waitress.server.create_server(
+            app, host="127.0.0.1", port=self.port, threads=threads, channel_timeout=30
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/health", timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the live server did not start")
+
+    def stop(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
