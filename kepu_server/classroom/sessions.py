@@ -1,0 +1,163 @@
+"""Class sessions: one launch of a lesson, quiz or guide by a teacher.
+
+A row of ``class_sessions`` holds everything the tablets follow: pacing, whether the quiz is
+open, the section the teacher shows, whether joining is open, and ``version``, which every
+teacher action bumps so a tablet's poll (``GET /api/v1/me``) can answer 304 when nothing moved.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+
+from kepu_server.auth import now_iso
+from kepu_server.content.model import Course, Guide, Lesson, Quiz
+from kepu_server.errors import ApiError
+from kepu_server.store.db import write_transaction
+
+PACINGS = ("teacher", "self")
+CODE_ATTEMPTS = 50
+
+
+def new_join_code() -> str:
+    """Six digits, never starting with 0 (children drop leading zeros)."""
+    return str(secrets.randbelow(900_000) + 100_000)
+
+
+def create_class_session(
+    db,
+    *,
+    teacher_id: int,
+    course: Course,
+    lesson_id: str | None = None,
+    quiz_id: str | None = None,
+    guide_id: str | None = None,
+    pacing: str = "teacher",
+    review: bool = True,
+    roster: list[str] | None = None,
+    language: str | None = None,
+) -> dict:
+    """Create and return a session row; raises ``ApiError`` (400/404) for a bad request.
+
+    ``{course, lesson}`` brings the lesson's quiz and guides; ``{course, quiz}`` and
+    ``{course, guide}`` launch just that. A quiz-only or self-paced session opens its quiz
+    at once; in a teacher-paced lesson the teacher opens it.
+    """
+    if sum(x is not None for x in (lesson_id, quiz_id, guide_id)) != 1:
+        raise ApiError(400, "bad_request", "give exactly one of 'lesson', 'quiz' or 'guide'")
+    if pacing not in PACINGS:
+        raise ApiError(400, "bad_request", "'pacing' must be 'teacher' or 'self'")
+    if not isinstance(review, bool):
+        raise ApiError(400, "bad_request", "'review' must be true or false")
+    if lesson_id is not None:
+        lesson = course.lessons.get(lesson_id)
+        if lesson is None:
+            raise ApiError(404, "not_found", f"no lesson {lesson_id!r} in course {course.id!r}")
+        quiz_id = lesson.quiz if lesson.quiz in course.quizzes else None
+    elif quiz_id is not None and quiz_id not in course.quizzes:
+        raise ApiError(404, "not_found", f"no quiz {quiz_id!r} in course {course.id!r}")
+    elif guide_id is not None and guide_id not in course.guides:
+        raise ApiError(404, "not_found", f"no guide {guide_id!r} in course {course.id!r}")
+    if roster is not None:
+        roster = clean_roster(roster)
+    if language is not None and language not in course.languages:
+        raise ApiError(400, "bad_request", f"course {course.id!r} has no language {language!r}")
+    quiz_open = quiz_id is not None and (lesson_id is None or pacing == "self")
+    row = {
+        "id": secrets.token_urlsafe(9),
+        "teacher_id": teacher_id,
+        "course_id": course.id,
+        "lesson_id": lesson_id,
+        "quiz_id": quiz_id,
+        "guide_id": guide_id,
+        "pacing": pacing,
+        "review": int(review),
+        "quiz_open": int(quiz_open),
+        "joining_open": 1,
+        "current_section": 0,
+        "roster": json.dumps(roster, ensure_ascii=False) if roster is not None else None,
+        "language": language or course.language,
+        "state": "open",
+        "version": 1,
+        "created_at": now_iso(),
+    }
+    for _ in range(CODE_ATTEMPTS):
+        row["code"] = new_join_code()
+        try:
+            with write_transaction(db):
+                db["class_sessions"].insert(row)
+            return get_session(db, row["id"])
+        except sqlite3.IntegrityError:
+            continue  # the code is in use by another open session: draw again
+    raise ApiError(503, "no_code", "could not find a free join code; end some old sessions")
+
+
+def clean_roster(names) -> list[str]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ApiError(400, "bad_request", "'roster' must be a list of names")
+    cleaned = list(dict.fromkeys(n.strip()[:40] for n in names if n.strip()))
+    if len(cleaned) > 200:
+        raise ApiError(400, "bad_request", "a roster has at most 200 names")
+    return cleaned
+
+
+def get_session(db, session_id: str) -> dict | None:
+    row = next(db.query("SELECT * FROM class_sessions WHERE id = ?", [session_id]), None)
+    return decode(row) if row else None
+
+
+def open_session_by_code(db, code: str) -> dict | None:
+    row = next(
+        db.query("SELECT * FROM class_sessions WHERE code = ? AND state = 'open'", [code]), None
+    )
+    return decode(row) if row else None
+
+
+def decode(row: dict) -> dict:
+    row = dict(row)
+    row["roster"] = json.loads(row["roster"]) if row.get("roster") else None
+    for key in ("review", "quiz_open", "joining_open"):
+        row[key] = bool(row[key])
+    return row
+
+
+def update_session(db, session_id: str, **changes) -> dict:
+    """Apply teacher changes and bump ``version`` in one transaction."""
+    allowed = {"quiz_open", "joining_open", "current_section", "state", "ended_at", "review"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    values = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
+    sets = ", ".join(f"{k} = ?" for k in values)
+    with write_transaction(db):
+        db.execute(
+            f"UPDATE class_sessions SET {sets}, version = version + 1 WHERE id = ?",  # noqa: S608
+            [*values.values(), session_id],
+        )
+    return get_session(db, session_id)
+
+
+def session_content(catalog, session: dict) -> tuple[Course | None, Lesson | None, Quiz | None,
+                                                      list[Guide]]:  # fmt: skip
+    """The course, lesson, quiz and guides of a session, in the session's language.
+
+    Any of them may be None when a plugin was disabled or removed since the launch; callers
+    must then say so kindly rather than fail.
+    """
+    course = catalog.course(session["course_id"])
+    if course is None:
+        return None, None, None, []
+    lang = session.get("language") or course.language
+    lesson = course.lessons.get(session["lesson_id"]) if session["lesson_id"] else None
+    quiz = course.quizzes.get(session["quiz_id"]) if session["quiz_id"] else None
+    guide_ids = list(lesson.guides) if lesson else []
+    if session["guide_id"]:
+        guide_ids = [session["guide_id"]]
+    guides = [course.guides[g].in_language(lang) for g in guide_ids if g in course.guides]
+    return (
+        course,
+        lesson.in_language(lang) if lesson else None,
+        quiz.in_language(lang) if quiz else None,
+        guides,
+    )
