@@ -1,10 +1,237 @@
-"""Student API: join, me, quiz, answers, submit."""
+"""Student API: join, me, quiz, answers, submit, section moves and guide ticks.
+
+Students authenticate with the participant token from ``POST /api/v1/join``
+(``Authorization: Bearer p_...``; the tablet script always sends it). The same token also
+arrives as an HttpOnly cookie so the server-rendered ``/me`` page finds the seat; cookie-only
+writes go through the app-wide CSRF check. No answer key or explanation leaves this module
+before the student has submitted (see ``student_state``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import logging
 
+from flask import Blueprint, current_app, jsonify, make_response, request
+from flask_babel import gettext as _
+
+from kepu_server.catalog import get_catalog
+from kepu_server.classroom import participants as seats
+from kepu_server.classroom.events import emit_session_event
+from kepu_server.classroom.sessions import open_session_by_code, session_content
+from kepu_server.errors import ApiError
+from kepu_server.quiz.scoring import check_response
+from kepu_server.security import count_failure, over_limit
+from kepu_server.store.db import get_db
+from kepu_server.views import student_state as state
+from kepu_server.views.common import json_body
+from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
+
+log = logging.getLogger(__name__)
 bp = Blueprint("api_student", __name__, url_prefix="/api/v1")
+JOIN_SCOPE = "join-code"
+
+
+def _session_brief(session: dict) -> dict:
+    course, lesson, quiz, guides = session_content(get_catalog(), session)
+    return {
+        "id": session["id"],
+        "code": session["code"],
+        "course": course.id if course else session["course_id"],
+        "course_title": course.title_in(session["language"]) if course else None,
+        "lesson": lesson.id if lesson else None,
+        "lesson_title": lesson.title if lesson else None,
+        "quiz": quiz.id if quiz else None,
+        "guides": [g.id for g in guides],
+        "pacing": session["pacing"],
+        "review": bool(session["review"]),
+        "state": session["state"],
+        "roster": session["roster"] is not None,
+    }
+
+
+def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
+    """Shared by the API and the no-script join form: ``(session, participant, token, rejoined)``."""
+    limit = current_app.config["KEPU_JOIN_FAILURE_LIMIT"]
+    if over_limit(JOIN_SCOPE, limit):
+        raise ApiError(429, "too_many_requests", _("Too many wrong codes. Wait a minute."))
+    code = "".join(str(code or "").split())
+    if not code.isdigit() or len(code) != 6:
+        count_failure(JOIN_SCOPE, limit)
+        raise ApiError(400, "bad_code", _("The join code has 6 digits."))
+    db = get_db()
+    session = open_session_by_code(db, code)
+    if session is None:
+        count_failure(JOIN_SCOPE, limit)
+        raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
+    try:
+        participant, token, rejoined = seats.join_session(db, session, name, token)
+    except seats.NameTaken as exc:
+        if exc.suggestion:
+            exc.message = _("Someone in this class already uses this name. Try %(name)s?",
+                            name=exc.suggestion)  # fmt: skip
+        else:
+            exc.message = _("This name has already joined on another tablet. Ask your teacher.")
+        raise
+    except ApiError as exc:
+        if exc.code in _JOIN_MESSAGES:
+            exc.message = _JOIN_MESSAGES[exc.code]()
+        raise
+    if not rejoined:
+        emit_session_event({"type": "joined", "session": session["id"],
+                            "participant": participant["id"], "name": participant["name"]})  # fmt: skip
+    return session, participant, token, rejoined
+
+
+_JOIN_MESSAGES = {
+    "bad_name": lambda: _("Type a name of 1 to 40 letters."),
+    "joining_closed": lambda: _("The teacher has closed joining for this class."),
+    "not_on_roster": lambda: _("Tap your own name in the list."),
+}
+
+
+def set_seat_cookie(response, token: str):
+    response.set_cookie(
+        state.PARTICIPANT_COOKIE, token, max_age=state.COOKIE_MAX_AGE, httponly=True,
+        samesite="Lax", path="/",
+    )  # fmt: skip
+    return response
+
+
+@bp.post("/join")
+def join():
+    try:
+        data = json_body(required=("code", "name"))
+    except ApiError as exc:
+        if exc.code == "missing_field":
+            exc.message = _("Type the join code and your name.")
+        raise
+    token = data.get("token") or state.request_token()
+    try:
+        session, participant, token, rejoined = join_class(data["code"], data["name"], token)
+    except seats.NameTaken as exc:
+        body = {"error": {"code": exc.code, "message": exc.message, "suggestion": exc.suggestion}}
+        return jsonify(body), 409
+    body = {
+        "token": token,
+        "session": _session_brief(session),
+        "participant": {"id": participant["id"], "name": participant["name"]},
+        "rejoined": rejoined,
+    }
+    return set_seat_cookie(make_response(jsonify(body), 200 if rejoined else 201), token)
+
+
+@bp.get("/me")
+def me():
+    participant, session = state.current_seat()
+    etag = state.me_etag(participant, session)
+    seats.touch(get_db(), participant)
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = jsonify(state.me_state(participant, session))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
+    course, _lesson, quiz, _guides = session_content(get_catalog(), session)
+    if quiz is None:
+        raise ApiError(404, "no_quiz", _("This class has no quiz."))
+    if not session["quiz_open"] and not (for_reading and participant["submitted_at"]):
+        raise ApiError(409, "quiz_closed", _("The quiz is not open yet."))
+    return course, quiz
+
+
+@bp.get("/me/quiz")
+def my_quiz():
+    participant, session = state.current_seat()
+    course, quiz = _open_quiz(participant, session, for_reading=True)
+    answers = seats.saved_answers(get_db(), participant["id"])
+    body = {
+        "id": quiz.id,
+        "title": quiz.title,
+        "submitted": bool(participant["submitted_at"]),
+        "questions": state.student_questions(course, quiz, participant, answers),
+    }
+    if participant["submitted_at"]:
+        body["result"] = state.submission(course, quiz, participant, session)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.put("/me/answers/<question_id>")
+def save_answer(question_id):
+    participant, session = state.current_seat()
+    data = json_body(required=("response",))
+    course, quiz = _open_quiz(participant, session)
+    if participant["submitted_at"]:
+        raise ApiError(409, "already_submitted", _("You have already handed in this quiz."))
+    question = quiz.question(question_id)
+    qtype = get_catalog().question_types.get(question.type) if question else None
+    if question is None or qtype is None:
+        raise ApiError(404, "unknown_question", f"no question {question_id!r} in this quiz")
+    response = data["response"]
+    try:
+        check_response(qtype, question, response)
+    except ValueError as exc:
+        raise ApiError(400, "bad_response", str(exc) or "malformed response") from None
+    except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
+        log.warning("question type %s rejected a response: %r", qtype.name, exc)
+        raise ApiError(400, "bad_response", "this answer cannot be read") from None
+    updated_at = seats.save_answer(get_db(), participant["id"], qtype, question, response)
+    emit_session_event({"type": "answered", "session": session["id"],
+                        "participant": participant["id"], "question": question.id})  # fmt: skip
+    return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
+
+
+@bp.post("/me/submit")
+def submit():
+    participant, session = state.current_seat()
+    course, quiz = _open_quiz(participant, session, for_reading=True)
+    participant, new = seats.submit(get_db(), participant["id"], quiz, get_catalog().question_types)
+    if new:
+        emit_session_event({"type": "submitted", "session": session["id"],
+                            "participant": participant["id"], "score": participant["score"],
+                            "max_score": participant["max_score"]})  # fmt: skip
+    return jsonify(state.submission(course, quiz, participant, session))
+
+
+@bp.put("/me/section")
+def move_section():
+    participant, session = state.current_seat()
+    data = json_body(required=("section",))
+    _course, lesson, _quiz, _guides = session_content(get_catalog(), session)
+    if lesson is None:
+        raise ApiError(404, "no_lesson", "this class has no lesson")
+    if session["pacing"] != "self":
+        raise ApiError(409, "teacher_paced", _("Your teacher chooses the page in this class."))
+    index = data["section"]
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise ApiError(400, "bad_section", "'section' must be a whole number")
+    if not 0 <= index < len(lesson.sections):
+        raise ApiError(400, "bad_section", f"'section' must be 0 to {len(lesson.sections) - 1}")
+    seats.set_section(get_db(), participant["id"], index)
+    return jsonify({"section": index})
+
+
+@bp.put("/me/guides/<guide_id>/steps/<int:step>")
+def tick_step(guide_id, step):
+    participant, session = state.current_seat()
+    data = json_body(required=("done",))
+    _course, _lesson, _quiz, guides = session_content(get_catalog(), session)
+    guide = next((g for g in guides if g.id == guide_id), None)
+    if guide is None:
+        raise ApiError(404, "unknown_guide", f"no guide {guide_id!r} in this class")
+    if not 0 <= step < len(guide.steps):
+        raise ApiError(
+            404, "unknown_step", f"guide {guide_id!r} has steps 0 to {len(guide.steps) - 1}"
+        )
+    if not isinstance(data["done"], bool):
+        raise ApiError(400, "bad_done", "'done' must be true or false")
+    seats.set_tick(get_db(), participant["id"], guide.id, step, data["done"])
+    return jsonify({"guide": guide.id, "step": step, "done": data["done"]})
 
 
 def init_app(app) -> None:

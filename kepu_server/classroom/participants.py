@@ -1,0 +1,279 @@
+"""Students in a class session: joining, finding a seat by token, answers, submission, ticks.
+
+A participant has no account: a nickname (or a roster name) that is unique in its session and
+a random token (``p_...``) kept on the tablet, stored here only as a SHA-256 hash. Every write
+starts with ``BEGIN IMMEDIATE`` and re-checks the session and the seat inside the transaction,
+so an answer can never land after a submission or after the teacher ended the session, even
+when the two requests race.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kepu_server.auth import hash_token, now_iso
+from kepu_server.classroom.sessions import get_session
+from kepu_server.content.model import Quiz
+from kepu_server.errors import ApiError
+from kepu_server.quiz.scoring import max_points, score_response
+from kepu_server.store.db import write_transaction
+
+TOKEN_PREFIX = "p_"
+MAX_NAME_LENGTH = 40
+# A poll every ~2 s from 40 tablets must not turn into 20 writes a second.
+LAST_SEEN_EVERY = timedelta(seconds=30)
+
+
+class NameTaken(ApiError):
+    """A nickname already used in the session; ``suggestion`` is a free one to offer."""
+
+    def __init__(self, message: str, suggestion: str | None):
+        super().__init__(409, "name_taken", message)
+        self.suggestion = suggestion
+
+
+def new_participant_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(24)
+
+
+def clean_name(name: Any) -> str:
+    """A nickname as stored: NFC, trimmed, inner runs of spaces collapsed to one."""
+    if not isinstance(name, str):
+        raise ApiError(400, "bad_name", "'name' must be text")
+    name = " ".join(unicodedata.normalize("NFC", name).split())
+    if not name:
+        raise ApiError(400, "bad_name", "type your name first")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ApiError(400, "bad_name", f"a name has at most {MAX_NAME_LENGTH} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ApiError(400, "bad_name", "the name contains characters that cannot be shown")
+    return name
+
+
+def participant_by_token(db, token: str | None) -> dict | None:
+    """The participants row for a ``p_`` token, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    return next(
+        db.query("SELECT * FROM participants WHERE token_hash = ?", [hash_token(token)]), None
+    )
+
+
+def get_participant(db, participant_id: int) -> dict | None:
+    return next(db.query("SELECT * FROM participants WHERE id = ?", [participant_id]), None)
+
+
+def _suggest_name(db, session_id: str, name: str) -> str | None:
+    taken = {
+        row["name"]
+        for row in db.query(
+            "SELECT name FROM participants WHERE session_id = ? AND name LIKE ?",
+            [session_id, name[: MAX_NAME_LENGTH - 3] + "%"],
+        )
+    }
+    base = name[: MAX_NAME_LENGTH - 3]
+    for n in range(2, 200):
+        candidate = f"{base}{n}"
+        if candidate not in taken:
+            return candidate
+    return None
+
+
+def join_session(db, session: dict, name: Any, token: str | None = None) -> tuple[dict, str, bool]:
+    """Seat a student in ``session``; returns ``(participant, token, rejoined)``.
+
+    A device that already holds a token for this session gets its own seat back (even when
+    joining has been closed), whatever name it sends. Otherwise the name must be free (409
+    ``NameTaken`` with a suggestion) and, for a roster session, on the roster (400).
+    """
+    existing = participant_by_token(db, token)
+    if existing is not None and existing["session_id"] == session["id"]:
+        return existing, token, True
+    name = clean_name(name)
+    if not session["joining_open"]:
+        raise ApiError(403, "joining_closed", "the teacher has closed joining for this class")
+    roster = session.get("roster")
+    if roster is not None and name not in roster:
+        raise ApiError(400, "not_on_roster", "tap your own name in the list")
+    new_token = new_participant_token()
+    row = {
+        "session_id": session["id"],
+        "token_hash": hash_token(new_token),
+        "name": name,
+        "current_section": 0,
+        "joined_at": now_iso(),
+        "last_seen_at": now_iso(),
+    }
+    try:
+        with write_transaction(db):
+            participant_id = db["participants"].insert(row).last_pk
+    except sqlite3.IntegrityError:
+        if roster is not None:
+            raise NameTaken(
+                "this name has already joined on another tablet; ask your teacher", None
+            ) from None
+        raise NameTaken(
+            "someone in this class already uses this name; add a letter or number",
+            _suggest_name(db, session["id"], name),
+        ) from None
+    return get_participant(db, participant_id), new_token, False
+
+
+def touch(db, participant: dict) -> None:
+    """Record that the tablet is alive, at most once per ``LAST_SEEN_EVERY``."""
+    seen = participant.get("last_seen_at")
+    now = datetime.now(UTC)
+    if seen:
+        try:
+            if now - datetime.fromisoformat(seen) < LAST_SEEN_EVERY:
+                return
+        except ValueError:
+            pass
+    with write_transaction(db):
+        db.execute(
+            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [now_iso(), participant["id"]]
+        )
+
+
+def saved_answers(db, participant_id: int) -> dict[str, Any]:
+    """``{question_id: response}`` of everything the participant has saved."""
+    return {
+        row["question_id"]: json.loads(row["response"])
+        for row in db.query(
+            "SELECT question_id, response FROM answers WHERE participant_id = ?",
+            [participant_id],
+        )
+    }
+
+
+def _check_writable(db, participant_id: int, *, needs_quiz: bool) -> tuple[dict, dict]:
+    """Fresh rows of the seat and its session, inside the caller's transaction."""
+    participant = get_participant(db, participant_id)
+    session = get_session(db, participant["session_id"]) if participant else None
+    if participant is None or session is None:
+        raise ApiError(401, "unauthorized", "join the class again")
+    if session["state"] != "open":
+        raise ApiError(409, "session_ended", "this class has ended")
+    if needs_quiz:
+        if participant["submitted_at"]:
+            raise ApiError(409, "already_submitted", "you have already handed in this quiz")
+        if not session["quiz_open"]:
+            raise ApiError(409, "quiz_closed", "the quiz is not open")
+    return participant, session
+
+
+def save_answer(db, participant_id: int, qtype, question, response: Any) -> str:
+    """Store (or replace) one answer with its server-side score; returns ``updated_at``.
+
+    ``response`` must already have passed ``check_response``. Last write wins.
+    """
+    score = score_response(qtype, question, response)
+    text = json.dumps(response, ensure_ascii=False)
+    updated_at = now_iso()
+    with write_transaction(db):
+        _check_writable(db, participant_id, needs_quiz=True)
+        db.execute(
+            "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, question_id) DO UPDATE SET "
+            "response = excluded.response, score = excluded.score, "
+            "updated_at = excluded.updated_at",
+            [participant_id, question.id, text, score, updated_at],
+        )
+        db.execute(
+            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [updated_at, participant_id]
+        )
+    return updated_at
+
+
+def grade(quiz: Quiz, question_types: dict, answers: dict[str, Any]) -> list[dict]:
+    """Per question: ``{id, points, score, correct}``; ``correct`` is None for ungraded ones."""
+    graded = []
+    for question in quiz.questions:
+        qtype = question_types.get(question.type)
+        points = max_points(qtype, question) if qtype else 0.0
+        score = 0.0
+        if qtype is not None and question.id in answers:
+            try:
+                score = score_response(qtype, question, answers[question.id])
+            except (ValueError, TypeError):
+                score = 0.0  # saved under an older version of the quiz; counts as wrong
+        graded.append(
+            {
+                "id": question.id,
+                "points": points,
+                "score": score,
+                "correct": (score >= points) if points > 0 else None,
+                "answered": question.id in answers,
+            }
+        )
+    return graded
+
+
+def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
+    """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
+
+    The score is recomputed from the saved responses with the scoring functions, so it is
+    exactly what the results page would compute.
+    """
+    with write_transaction(db):
+        participant, session = _check_writable(db, participant_id, needs_quiz=False)
+        if participant["submitted_at"]:
+            return participant, False
+        graded = grade(quiz, question_types, saved_answers(db, participant_id))
+        db.execute(
+            "UPDATE participants SET submitted_at = ?, score = ?, max_score = ? WHERE id = ?",
+            [
+                now_iso(),
+                sum(g["score"] for g in graded),
+                sum(g["points"] for g in graded),
+                participant_id,
+            ],
+        )
+    return get_participant(db, participant_id), True
+
+
+def set_section(db, participant_id: int, index: int) -> None:
+    with write_transaction(db):
+        _check_writable(db, participant_id, needs_quiz=False)
+        db.execute(
+            "UPDATE participants SET current_section = ? WHERE id = ?", [index, participant_id]
+        )
+
+
+def set_tick(db, participant_id: int, guide_id: str, step: int, done: bool) -> None:
+    with write_transaction(db):
+        _check_writable(db, participant_id, needs_quiz=False)
+        db.execute(
+            "INSERT INTO guide_ticks (participant_id, guide_id, step, done, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, guide_id, step) DO UPDATE SET "
+            "done = excluded.done, updated_at = excluded.updated_at",
+            [participant_id, guide_id, step, int(done), now_iso()],
+        )
+
+
+def ticks_of(db, participant_id: int) -> dict[str, set[int]]:
+    """``{guide_id: {step indices ticked done}}``."""
+    done: dict[str, set[int]] = {}
+    for row in db.query(
+        "SELECT guide_id, step FROM guide_ticks WHERE participant_id = ? AND done = 1",
+        [participant_id],
+    ):
+        done.setdefault(row["guide_id"], set()).add(row["step"])
+    return done
+
+
+def ticks_signature(db, participant_id: int) -> str:
+    """A cheap fingerprint of the participant's ticks, for the poll's ETag."""
+    row = next(
+        db.query(
+            "SELECT count(*) AS n, coalesce(sum(done), 0) AS d, "
+            "coalesce(max(updated_at), '') AS t FROM guide_ticks WHERE participant_id = ?",
+            [participant_id],
+        )
+    )
+    return f"{row['n']}.{row['d']}.{row['t']}"

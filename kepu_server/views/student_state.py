@@ -1,0 +1,217 @@
+"""What a student's tablet is shown, shared by the student API and the student pages.
+
+Everything a student receives about a quiz question goes through ``public_question``; the
+review (``correct``/``explain``) is added only after the student has submitted and only when
+the session's ``review`` setting allows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+from flask import g, request
+
+from kepu_server.auth import bearer_token
+from kepu_server.catalog import get_catalog
+from kepu_server.classroom import participants as seats
+from kepu_server.classroom.sessions import get_session, session_content
+from kepu_server.errors import ApiError
+from kepu_server.quiz.scoring import public_question
+from kepu_server.store.db import get_db
+from kepu_server.views.common import render_md
+
+# Set by both ways of joining, so a reload of /me finds the seat even before any script runs.
+PARTICIPANT_COOKIE = "kepu_participant"
+COOKIE_MAX_AGE = 12 * 3600
+
+
+def request_token() -> str | None:
+    """The participant token of this request: ``Authorization: Bearer p_...``, else the cookie."""
+    token = bearer_token()
+    if token is not None:
+        return token
+    return request.cookies.get(PARTICIPANT_COOKIE)
+
+
+def current_seat(*, allow_ended: bool = False) -> tuple[dict, dict]:
+    """``(participant, session)`` for this request, or an ``ApiError``.
+
+    401 without a valid participant token, 403 for a teacher's token, 409 ``session_ended``
+    once the teacher has ended the session (unless ``allow_ended``).
+    """
+    if "kepu_seat" not in g:
+        token = request_token()
+        if token and token.startswith("kepu_"):
+            raise ApiError(403, "forbidden", "this needs a student's token from joining a class")
+        db = get_db()
+        participant = seats.participant_by_token(db, token)
+        session = get_session(db, participant["session_id"]) if participant else None
+        if participant is None or session is None:
+            raise ApiError(401, "unauthorized", "join the class first")
+        g.kepu_seat = (participant, session)
+    participant, session = g.kepu_seat
+    if session["state"] != "open" and not allow_ended:
+        raise ApiError(409, "session_ended", "this class has ended")
+    return participant, session
+
+
+def seat_seed(participant: dict) -> str:
+    """A stable per-participant seed (never the token itself) for shuffling."""
+    return participant["token_hash"][:16]
+
+
+def question_order(quiz, participant: dict) -> list:
+    """The quiz's questions, in a per-participant order when the quiz asks for shuffling."""
+    questions = list(quiz.questions)
+    if quiz.shuffle:
+        seed = hashlib.sha256(f"order:{seat_seed(participant)}".encode()).digest()
+        random.Random(seed).shuffle(questions)
+    return questions
+
+
+def student_questions(course, quiz, participant: dict, answers: dict) -> list[dict]:
+    """Public questions with the student's own saved ``response`` (or None)."""
+    types = get_catalog().question_types
+    out = []
+    for question in question_order(quiz, participant):
+        qtype = types.get(question.type)
+        if qtype is None:
+            continue  # the plugin providing the type was removed; the question is left out
+        public = public_question(
+            qtype, question, render_md(course, question.prompt), seat_seed(participant)
+        )
+        public["response"] = answers.get(question.id)
+        out.append(public)
+    return out
+
+
+def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
+    """Per question ``{id, correct, score, points, explain}`` — only after submission."""
+    graded = seats.grade(quiz, get_catalog().question_types, answers)
+    by_id = {q.id: q for q in quiz.questions}
+    return [
+        {
+            **item,
+            "explain": render_md(course, by_id[item["id"]].explain)
+            if by_id[item["id"]].explain
+            else "",
+        }
+        for item in graded
+    ]
+
+
+def submission(course, quiz, participant: dict, session: dict) -> dict:
+    """The body of ``POST /me/submit`` for a submitted participant."""
+    body = {
+        "submitted": True,
+        "submitted_at": participant["submitted_at"],
+        "score": participant["score"],
+        "max_score": participant["max_score"],
+        "review": bool(session["review"]),
+    }
+    if session["review"] and quiz is not None:
+        answers = seats.saved_answers(get_db(), participant["id"])
+        body["questions"] = review_items(course, quiz, participant, answers)
+    return body
+
+
+def me_etag(participant: dict, session: dict) -> str:
+    """Everything the ``/me`` state depends on, hashed: computed without building the state."""
+    catalog = get_catalog()
+    key = "|".join(
+        str(x)
+        for x in (
+            session["id"],
+            session["version"],
+            session["state"],
+            participant["id"],
+            participant["current_section"],
+            participant["submitted_at"],
+            seats.ticks_signature(get_db(), participant["id"]),
+            catalog.built_at,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def shown_section(session: dict, participant: dict, lesson) -> int:
+    """Index of the section the tablet shows: the teacher's, or the student's own."""
+    index = participant["current_section"] if session["pacing"] == "self" else None
+    if index is None:
+        index = session["current_section"]
+    if not lesson or not lesson.sections:
+        return 0
+    return max(0, min(index, len(lesson.sections) - 1))
+
+
+def me_state(participant: dict, session: dict) -> dict:
+    """The session as this student's tablet needs it (``GET /api/v1/me``)."""
+    course, lesson, quiz, guides = session_content(get_catalog(), session)
+    section = None
+    index = shown_section(session, participant, lesson)
+    if lesson is not None and lesson.sections:
+        current = lesson.sections[index]
+        section = {
+            "index": index,
+            "title": current.title,
+            "html": render_md(course, current.markdown),
+        }
+    ticks = seats.ticks_of(get_db(), participant["id"])
+    submitted = bool(participant["submitted_at"])
+    return {
+        "session": {
+            "id": session["id"],
+            "state": session["state"],
+            "pacing": session["pacing"],
+            "review": bool(session["review"]),
+            "language": session["language"],
+        },
+        "participant": {
+            "id": participant["id"],
+            "name": participant["name"],
+            "submitted": submitted,
+            "score": participant["score"] if submitted else None,
+            "max_score": participant["max_score"] if submitted else None,
+        },
+        "course": {"id": course.id, "title": course.title_in(session["language"])}
+        if course
+        else None,
+        "lesson": {
+            "id": lesson.id,
+            "title": lesson.title,
+            "sections": [{"title": s.title} for s in lesson.sections],
+        }
+        if lesson
+        else None,
+        "pacing": session["pacing"],
+        "current_section": index if lesson else None,
+        "section": section,
+        "quiz": {
+            "id": quiz.id,
+            "title": quiz.title,
+            "questions": len(quiz.questions),
+            "open": bool(session["quiz_open"]),
+        }
+        if quiz
+        else None,
+        "quiz_open": bool(quiz and session["quiz_open"]),
+        "guides": [
+            {
+                "id": guide.id,
+                "title": guide.title,
+                "steps": [
+                    {
+                        "index": i,
+                        "title": step.title,
+                        "html": render_md(course, step.markdown),
+                        "done": i in ticks.get(guide.id, ()),
+                    }
+                    for i, step in enumerate(guide.steps)
+                ],
+            }
+            for guide in guides
+        ],
+        "submitted": submitted,
+        "version": session["version"],
+    }
