@@ -54,10 +54,14 @@ class ApiError(KepuError):
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def toml_error(exc: Exception, file: str | Path, line_offset: int = 0) -> ContentError:
+def toml_error(
+    exc: Exception, file: str | Path, line_offset: int = 0, source: str | None = None
+) -> ContentError:
     """Turn a ``tomllib.TOMLDecodeError`` into a :class:`ContentError` with file and line."""
     text = str(exc)
     match = _TOML_LINE.search(text)
     line = int(match.group(1)) + line_offset if match else None
-    message = _TOML_LINE.sub("", text).strip()
+    if line is None and "end of document" in text and source is not None:
+        line = source.rstrip("\n").count("\n") + 1 + line_offset
+    message = _TOML_LINE.sub("", text).replace("(at end of document)", "at the end").strip()
     return ContentError(f"invalid TOML: {message}", file, line)

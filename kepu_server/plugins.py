@@ -73,11 +73,14 @@ def read_plugin_toml(folder: Path) -> dict:
     """The metadata of a folder plugin, checked; raises ``ContentError`` with file and line."""
     meta_file = folder / "plugin.toml"
     try:
-        meta = tomllib.loads(meta_file.read_text(encoding="utf-8"))
+        text = meta_file.read_text(encoding="utf-8")
+        meta = tomllib.loads(text)
     except FileNotFoundError:
         raise ContentError("no plugin.toml in this folder", folder) from None
+    except UnicodeDecodeError:
+        raise ContentError("not UTF-8 text", meta_file) from None
     except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, meta_file) from None
+        raise toml_error(exc, meta_file, 0, text) from None
     for key in ("name", "version"):
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             raise ContentError(f"{key!r} is required and must be text", meta_file)

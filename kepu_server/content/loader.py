@@ -118,7 +118,7 @@ def _read_toml(file: Path, text: str | None = None, line_offset: int = 0) -> dic
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
     except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, file, line_offset) from None
+        raise toml_error(exc, file, line_offset, text) from None
 
 
 def split_front_matter(file: Path) -> tuple[dict, str, int]:

@@ -28,7 +28,9 @@ class Highlight(Extension):
 
 def _range_validate(spec):
     problems = []
-    if not isinstance(spec.get("low"), int | float) or not isinstance(spec.get("high"), int | float):
+    if not isinstance(spec.get("low"), int | float) or not isinstance(
+        spec.get("high"), int | float
+    ):
         problems.append("'low' and 'high' must be numbers")
     elif spec["low"] > spec["high"]:
         problems.append("'low' must not be above 'high'")
