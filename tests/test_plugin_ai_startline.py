@@ -254,3 +254,77 @@ def test_lesson_links_to_the_activity(client, query, href):
     assert href in hrefs
     page = client.get(href)
     assert page.status_code == 200
+
+
+# ------------------------------------------------------------------ in a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("viewport", "query", "apple"),
+    [
+        ({"width": 800, "height": 1280}, "", "苹果"),
+        ({"width": 1280, "height": 800}, "?lang=en", "apple"),
+    ],
+)
+def test_knn_activity_in_the_browser(browser, live_server, viewport, query, apple):
+    context = browser.new_context(viewport=viewport, has_touch=True)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    try:
+        page.goto(live_server.url + KNN_PAGE + query)
+
+        # The pure function, as the page loaded it.
+        label = page.evaluate(
+            """() => KepuKnn.knnPredict(
+                [{x: 6.5, y: 8, label: "apple"}, {x: 6.2, y: 7, label: "apple"},
+                 {x: 3, y: 8.6, label: "cherry"}, {x: 6, y: 3, label: "banana"}],
+                {x: 5, y: 8}, 3).label"""
+        )
+        assert label == "apple"
+
+        # Touch targets and layout: nothing narrower or lower than 44px, no sideways scrolling.
+        small = page.eval_on_selector_all(
+            ".knn button",
+            """els => els.filter(e => { const r = e.getBoundingClientRect();
+                                        return r.width < 44 || r.height < 44; }).length""",
+        )
+        assert small == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        # The example layout reproduces the lesson's diagram: k = 3 votes apple.
+        page.click('[data-action="example"]')
+        page.click('[data-k="3"]')
+        assert page.get_attribute("[data-prediction]", "data-prediction") == "apple"
+        assert page.locator(".knn-link").count() == 3
+        assert apple in page.inner_text("[data-result]")
+
+        board = page.locator("[data-board]").bounding_box()
+        assert board["width"] >= 400
+        if viewport["width"] > viewport["height"]:
+            assert board["y"] + board["height"] <= viewport["height"], "board fits the screen"
+
+        # A "mislabelled" cherry among the apples: k = 1 follows it, k = 5 outvotes it.
+        page.click('[data-mode="cherry"]')
+        page.locator("[data-board]").tap(
+            position={"x": board["width"] * 0.8, "y": board["height"] * 0.2}
+        )
+        page.click('[data-mode="query"]')
+        page.locator("[data-board]").tap(
+            position={"x": board["width"] * 0.79, "y": board["height"] * 0.21}
+        )
+        page.click('[data-k="1"]')
+        assert page.get_attribute("[data-prediction]", "data-prediction") == "cherry"
+        assert page.locator(".knn-link").count() == 1
+        page.click('[data-k="5"]')
+        assert page.get_attribute("[data-prediction]", "data-prediction") == "apple"
+        assert page.locator(".knn-link").count() == 5
+
+        page.click('[data-action="reset"]')
+        assert page.locator("[data-prediction]").count() == 0
+        assert page.locator("[data-layer='cards'] use").count() == 0
+        assert not problems
+    finally:
+        context.close()
