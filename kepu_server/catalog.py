@@ -40,6 +40,8 @@ class Catalog:
     renderer: MarkdownRenderer
     stamp: Any = None
     built_at: float = field(default_factory=time.time)
+    # Serialised content responses, valid for exactly this snapshot (see views.common).
+    response_cache: dict = field(default_factory=dict)
 
     def course(self, course_id: str) -> Course | None:
         return self.courses.get(course_id)

@@ -6,6 +6,7 @@ are for bugs only.
 
 from __future__ import annotations
 
+import gc
 import socket
 import sys
 from pathlib import Path
@@ -99,6 +100,7 @@ def serve(host, port, threads, instance, content):
             click.echo(f"  {urls[0].rstrip('/')}/setup/{token}")
     finally:
         db.conn.close()
+    gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
     waitress.serve(app, host=host, port=port, threads=threads, ident="kepu",
                    clear_untrusted_proxy_headers=True)  # fmt: skip
 

@@ -7,8 +7,9 @@ from flask import Blueprint, jsonify
 from kepu_server.auth import teacher_required
 from kepu_server.catalog import get_catalog
 from kepu_server.errors import ApiError
+from kepu_server.i18n import content_language
 from kepu_server.version import __version__
-from kepu_server.views.common import conditional_json, find_course, find_lesson
+from kepu_server.views.common import cached_json, conditional_json, find_course, find_lesson
 from kepu_server.views.serialize import course_detail, course_summary, lesson_detail, quiz_full
 
 bp = Blueprint("api_content", __name__, url_prefix="/api/v1")
@@ -21,23 +22,28 @@ def health():
 
 @bp.get("/courses")
 def courses():
-    from kepu_server.i18n import content_language
-
     catalog = get_catalog()
-    items = [course_summary(c, content_language(c)) for c in catalog.courses.values()]
-    return conditional_json(items)
+    langs = tuple(content_language(c) for c in catalog.courses.values())
+    return cached_json(
+        lambda: [
+            course_summary(c, lang) for c, lang in zip(catalog.courses.values(), langs, strict=True)
+        ],
+        langs,
+    )
 
 
 @bp.get("/courses/<course_id>")
 def course(course_id):
     found, lang = find_course(course_id)
-    return conditional_json(course_detail(found, lang))
+    return cached_json(lambda: course_detail(found, lang), lang)
 
 
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")
 def lesson(course_id, lesson_id):
     found, lang = find_course(course_id)
-    return conditional_json(lesson_detail(found, find_lesson(found, lesson_id, lang), lang))
+    return cached_json(
+        lambda: lesson_detail(found, find_lesson(found, lesson_id, lang), lang), lang
+    )
 
 
 @bp.get("/courses/<course_id>/quizzes/<quiz_id>")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from kepu_server.catalog import get_catalog
 from kepu_server.content.model import Course, Guide, Lesson
@@ -36,6 +39,30 @@ def conditional_json(payload: Any, status: int = 200, max_age: int = 0):
     response.add_etag()
     response.headers["Cache-Control"] = f"private, max-age={max_age}, must-revalidate"
     return response.make_conditional(request)
+
+
+def cached_json(build: Callable[[], Any], *key: Any):
+    """Serve content JSON built once per catalog snapshot, with an ETag; 304 when unchanged.
+
+    Content only changes when the catalog is rebuilt, so the body, and its ETag, are kept
+    on the snapshot: a class of tablets re-reading a lesson costs a dictionary lookup.
+    ``key`` must hold everything besides the path that changes the body (the language).
+    """
+    from kepu_server.catalog import get_catalog
+
+    cache = get_catalog().response_cache
+    cache_key = (request.path, *key)
+    hit = cache.get(cache_key)
+    if hit is None:
+        body = json.dumps(build(), ensure_ascii=False, separators=(",", ":")).encode()
+        hit = (body, hashlib.sha256(body).hexdigest()[:32])
+        if len(cache) < 4096:
+            cache[cache_key] = hit
+    body, etag = hit
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache"}
+    if etag in request.if_none_match:
+        return Response(status=304, headers=headers)
+    return Response(body, mimetype="application/json", headers=headers)
 
 
 def find_course(course_id: str) -> tuple[Course, str]:
