@@ -90,8 +90,7 @@ def test_validate_rejects_bad_grids(grid, word):
 
 def test_validate_accepts_a_10_by_10_grid():
     grid = ["S" + "." * 9] + ["." * 10] * 8 + ["." * 9 + "G"]
-    spec = make_spec(grid=grid, max_steps=30,
-                     answer=["forward"] * 9 + ["right"] + ["forward"] * 9)
+    spec = make_spec(grid=grid, max_steps=30, answer=["forward"] * 9 + ["right"] + ["forward"] * 9)
     assert pq.validate_program(spec) == []
 
 
@@ -163,8 +162,11 @@ def test_validate_rejects_unsolvable_puzzle_whatever_the_reference():
 
 
 def test_validate_does_not_crash_on_garbage():
-    for spec in ({}, {"grid": 5, "commands": 5, "max_steps": [], "answer": 5},
-                 {"grid": [None], "answer": None}):
+    for spec in (
+        {},
+        {"grid": 5, "commands": 5, "max_steps": [], "answer": 5},
+        {"grid": [None], "answer": None},
+    ):
         assert pq.validate_program(spec)
 
 
@@ -173,8 +175,12 @@ def test_validate_does_not_crash_on_garbage():
 
 def test_public_sends_the_puzzle_and_never_the_answer():
     public = pq.public_program(make_spec())
-    assert public == {"grid": GRID, "start_heading": "E",
-                      "commands": ["forward", "left", "right"], "max_steps": 12}
+    assert public == {
+        "grid": GRID,
+        "start_heading": "E",
+        "commands": ["forward", "left", "right"],
+        "max_steps": 12,
+    }
     assert "answer" not in public and "explain" not in public
 
 
@@ -217,8 +223,9 @@ def test_score_crash_then_commands_that_would_reach_goal_is_still_zero():
     # The robot crashes at command 3; later commands never run.
     program = ["right", "forward", "left", "forward", "forward", "forward"]
     grid = ["S...", "..#.", "...G"]
-    spec = make_spec(grid=grid, answer=["right", "forward", "forward", "left",
-                                        "forward", "forward", "forward"])
+    spec = make_spec(
+        grid=grid, answer=["right", "forward", "forward", "left", "forward", "forward", "forward"]
+    )
     assert pq.validate_program(spec) == []
     assert pq.score_program(spec, program) == 0.0
 
@@ -226,8 +233,8 @@ def test_score_crash_then_commands_that_would_reach_goal_is_still_zero():
 @pytest.mark.parametrize(
     "program",
     [
-        ["left", "forward"],                       # north off the top
-        ["right", "right", "forward"],             # west off the left edge
+        ["left", "forward"],  # north off the top
+        ["right", "right", "forward"],  # west off the left edge
         ["right", "forward", "forward", "forward"],  # south off the bottom
     ],
 )
@@ -253,12 +260,15 @@ def test_score_left_and_right_turn_the_right_way():
     assert pq.score_program(spec, ["left", "left", "left", "forward"]) == 1.0
 
 
-@pytest.mark.parametrize("heading, goal_grid", [
-    ("N", [".G.", ".S.", "..."]),
-    ("E", ["...", ".SG", "..."]),
-    ("S", ["...", ".S.", ".G."]),
-    ("W", ["...", "GS.", "..."]),
-])
+@pytest.mark.parametrize(
+    "heading, goal_grid",
+    [
+        ("N", [".G.", ".S.", "..."]),
+        ("E", ["...", ".SG", "..."]),
+        ("S", ["...", ".S.", ".G."]),
+        ("W", ["...", "GS.", "..."]),
+    ],
+)
 def test_score_forward_follows_the_start_heading(heading, goal_grid):
     spec = make_spec(grid=goal_grid, start_heading=heading, answer=["forward"])
     assert pq.validate_program(spec) == []
@@ -302,9 +312,20 @@ def test_score_rejects_unknown_commands(response):
 
 
 def test_score_rejects_a_command_not_allowed_in_this_question():
-    spec = make_spec(commands=["forward", "right"],
-                     answer=["forward", "forward", "right", "forward", "forward",
-                             "right", "right", "right", "forward"])
+    spec = make_spec(
+        commands=["forward", "right"],
+        answer=[
+            "forward",
+            "forward",
+            "right",
+            "forward",
+            "forward",
+            "right",
+            "right",
+            "right",
+            "forward",
+        ],
+    )
     assert pq.validate_program(spec) == []
     with pytest.raises(ValueError, match="not allowed"):
         pq.score_program(spec, ["left"])
@@ -326,8 +347,9 @@ def test_simulate_reports_position_and_crash():
 
 
 def _quiz_files():
-    return sorted(p for p in (COURSE_DIR / "quizzes").glob("*.toml")
-                  if not p.name.endswith(".en.toml"))
+    return sorted(
+        p for p in (COURSE_DIR / "quizzes").glob("*.toml") if not p.name.endswith(".en.toml")
+    )
 
 
 def _program_questions():
@@ -449,8 +471,16 @@ def test_public_form_of_every_robotics_question_hides_answers(app):
                     assert not {"answer", "answers", "accept", "explain"} & set(public)
                     if question.type == "program":
                         seen_program += 1
-                        assert set(public) == {"id", "type", "prompt", "points", "grid",
-                                               "start_heading", "commands", "max_steps"}
+                        assert set(public) == {
+                            "id",
+                            "type",
+                            "prompt",
+                            "points",
+                            "grid",
+                            "start_heading",
+                            "commands",
+                            "max_steps",
+                        }
         assert seen_program >= 4
 
 
@@ -470,14 +500,15 @@ def test_program_question_scores_through_the_core(app):
 
 
 def test_student_quiz_never_contains_the_reference_program(client, teacher):
-    created = client.post("/api/v1/sessions", json={"course": "robotics",
-                                                    "quiz": "robot-commands-quiz"},
-                          headers=_bearer(teacher["token"]))
+    created = client.post(
+        "/api/v1/sessions",
+        json={"course": "robotics", "quiz": "robot-commands-quiz"},
+        headers=_bearer(teacher["token"]),
+    )
     if created.status_code == 404 and "no API endpoint" in created.get_data(as_text=True):
         pytest.skip("the core's session API is not implemented yet")
     assert created.status_code in (200, 201), created.get_data(as_text=True)
-    joined = client.post("/api/v1/join", json={"code": created.get_json()["code"],
-                                               "name": "robo"})
+    joined = client.post("/api/v1/join", json={"code": created.get_json()["code"], "name": "robo"})
     assert joined.status_code in (200, 201), joined.get_data(as_text=True)
     student = _bearer(joined.get_json()["token"])
     quiz = client.get("/api/v1/me/quiz", headers=student)
@@ -505,7 +536,7 @@ def test_widget_static_files_are_served(client):
     assert js.status_code == 200
     assert "javascript" in js.content_type
     text = js.get_data(as_text=True)
-    assert 'window.KepuWidgets' in text and "KepuWidgets.program" in text
+    assert "window.KepuWidgets" in text and "KepuWidgets.program" in text
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in text
     css = client.get("/x/robotics/static/program.css")
@@ -515,13 +546,20 @@ def test_widget_static_files_are_served(client):
 def test_widget_template_renders_without_inline_script(app):
     from flask import render_template
 
-    question = {"id": "q5", "type": "program", "prompt": "<p>x</p>", "points": 1.0,
-                "grid": GRID, "start_heading": "E", "commands": ["forward", "left", "right"],
-                "max_steps": 12}
+    question = {
+        "id": "q5",
+        "type": "program",
+        "prompt": "<p>x</p>",
+        "points": 1.0,
+        "grid": GRID,
+        "start_heading": "E",
+        "commands": ["forward", "left", "right"],
+        "max_steps": 12,
+    }
     with app.test_request_context("/me"):
         html = render_template("kepu_robotics/program_widget.html", question=question)
     scripts = re.findall(r"<script[^>]*>", html)
-    assert scripts == ['<script src="/x/robotics/static/program.js"></script>']
-    assert re.search(r"<script[^>]*>\s*\S", html) is None  # nothing inline
+    assert scripts == ['<script src="/x/robotics/static/program.js">']
+    assert re.search(r"<script[^>]*>\s*[^<\s]", html) is None  # nothing inline
     assert 'href="/x/robotics/static/program.css"' in html
     assert "kp-program" in html and "style=" not in html

@@ -40,5 +40,6 @@ def kepu_question_types(app):
 @hookimpl
 def kepu_blueprints(app):
     """Serves the widget's script and stylesheet at ``/x/robotics/static/``."""
-    return [Blueprint("kepu_robotics", __name__, static_folder="static",
-                      template_folder="templates")]
+    return [
+        Blueprint("kepu_robotics", __name__, static_folder="static", template_folder="templates")
+    ]

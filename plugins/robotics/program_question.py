@@ -80,13 +80,19 @@ def simulate(grid: list[str], start_heading: str, program: list[str]) -> dict[st
 
 
 def _result(row, col, heading, crashed, on_goal, steps) -> dict[str, Any]:
-    return {"row": row, "col": col, "heading": heading, "crashed": crashed,
-            "on_goal": on_goal, "steps": steps}
+    return {
+        "row": row,
+        "col": col,
+        "heading": heading,
+        "crashed": crashed,
+        "on_goal": on_goal,
+        "steps": steps,
+    }
 
 
 def _grid_errors(grid: Any) -> list[str]:
     if not isinstance(grid, list) or not grid or not all(isinstance(r, str) for r in grid):
-        return ["grid: must be a non-empty list of strings, e.g. [\"S..\", \".#G\"]"]
+        return ['grid: must be a non-empty list of strings, e.g. ["S..", ".#G"]']
     errors = []
     width = len(grid[0])
     if width == 0:
@@ -94,12 +100,15 @@ def _grid_errors(grid: Any) -> list[str]:
     if any(len(r) != width for r in grid):
         errors.append("grid: all rows must have the same length")
     if len(grid) > MAX_SIZE or width > MAX_SIZE:
-        errors.append(f"grid: at most {MAX_SIZE}x{MAX_SIZE} cells "
-                      f"(this one is {len(grid)} rows x {width} columns)")
+        errors.append(
+            f"grid: at most {MAX_SIZE}x{MAX_SIZE} cells "
+            f"(this one is {len(grid)} rows x {width} columns)"
+        )
     bad = sorted({c for r in grid for c in r} - GRID_CHARS)
     if bad:
-        errors.append(f"grid: unknown characters {''.join(bad)!r} "
-                      "(use S start, G goal, # wall, . free)")
+        errors.append(
+            f"grid: unknown characters {''.join(bad)!r} (use S start, G goal, # wall, . free)"
+        )
     for char, name in (("S", "start"), ("G", "goal")):
         count = sum(r.count(char) for r in grid)
         if count != 1:
@@ -113,22 +122,32 @@ def validate_program(spec: dict[str, Any]) -> list[str]:
     heading, commands, max_steps = _settings(spec)
     if heading not in HEADINGS:
         errors.append(f"start_heading: must be one of N, E, S, W, not {heading!r}")
-    commands_ok = (isinstance(commands, list) and commands
-                   and all(isinstance(c, str) and c in COMMANDS for c in commands)
-                   and len(set(commands)) == len(commands))
+    commands_ok = (
+        isinstance(commands, list)
+        and commands
+        and all(isinstance(c, str) and c in COMMANDS for c in commands)
+        and len(set(commands)) == len(commands)
+    )
     if not commands_ok:
-        errors.append("commands: must be a non-empty list without repeats, taken from "
-                      "\"forward\", \"left\", \"right\"")
+        errors.append(
+            "commands: must be a non-empty list without repeats, taken from "
+            '"forward", "left", "right"'
+        )
     elif "forward" not in commands:
-        errors.append("commands: must include \"forward\" (the robot could never move)")
-    steps_ok = (isinstance(max_steps, int) and not isinstance(max_steps, bool)
-                and 1 <= max_steps <= MAX_STEPS_LIMIT)
+        errors.append('commands: must include "forward" (the robot could never move)')
+    steps_ok = (
+        isinstance(max_steps, int)
+        and not isinstance(max_steps, bool)
+        and 1 <= max_steps <= MAX_STEPS_LIMIT
+    )
     if not steps_ok:
         errors.append(f"max_steps: must be a whole number from 1 to {MAX_STEPS_LIMIT}")
     answer = spec.get("answer")
     if answer is None:
-        errors.append("answer: a reference program (list of commands) is required to prove "
-                      "the puzzle can be solved")
+        errors.append(
+            "answer: a reference program (list of commands) is required to prove "
+            "the puzzle can be solved"
+        )
         return errors
     if not isinstance(answer, list) or not all(isinstance(c, str) for c in answer):
         errors.append("answer: must be a list of command strings")
@@ -145,16 +164,22 @@ def validate_program(spec: dict[str, Any]) -> list[str]:
     if run["crashed"]:
         errors.append(f"answer: the reference program crashes at command {run['steps']}")
     elif not run["on_goal"]:
-        errors.append(f"answer: the reference program ends at row {run['row'] + 1}, "
-                      f"column {run['col'] + 1}, not on the goal G")
+        errors.append(
+            f"answer: the reference program ends at row {run['row'] + 1}, "
+            f"column {run['col'] + 1}, not on the goal G"
+        )
     return errors
 
 
 def public_program(spec: dict[str, Any]) -> dict[str, Any]:
     """What a student's device receives: the puzzle, never the reference ``answer``."""
     heading, commands, max_steps = _settings(spec)
-    return {"grid": list(spec["grid"]), "start_heading": heading,
-            "commands": list(commands), "max_steps": max_steps}
+    return {
+        "grid": list(spec["grid"]),
+        "start_heading": heading,
+        "commands": list(commands),
+        "max_steps": max_steps,
+    }
 
 
 def score_program(spec: dict[str, Any], response: Any) -> float:
