@@ -1,10 +1,187 @@
-"""Teacher API: class sessions, live state, results (issue: teachers)."""
+"""Teacher API: launch class sessions, control them, watch them live, read and delete results.
+
+Every route needs a teacher (cookie session or ``kepu_`` API token): 401 without credentials,
+403 for a student's participant token, 404 for another teacher's session (admins see all).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
+
+from kepu_server.auth import current_user, teacher_required
+from kepu_server.catalog import get_catalog
+from kepu_server.classroom import results as session_results
+from kepu_server.classroom import teaching
+from kepu_server.classroom.sessions import create_class_session
+from kepu_server.errors import ApiError
+from kepu_server.store.db import get_db
+from kepu_server.views.api_teacher_spec import OPENAPI_PATHS  # noqa: F401 - merged by openapi
+from kepu_server.views.common import conditional_json, json_body
 
 bp = Blueprint("api_teacher", __name__, url_prefix="/api/v1")
+
+TARGETS = ("lesson", "quiz", "guide")
+
+
+def launch_from_body(body: dict) -> dict:
+    """Create a session from a ``POST /api/v1/sessions`` body; returns the session row."""
+    course_id = body.get("course")
+    if not isinstance(course_id, str) or not course_id:
+        raise ApiError(400, "missing_field", "missing field: course")
+    given = {key: body[key] for key in TARGETS if body.get(key) is not None}
+    if len(given) != 1:
+        raise ApiError(400, "bad_request", "give exactly one of 'lesson', 'quiz' or 'guide'")
+    if not all(isinstance(v, str) for v in given.values()):
+        raise ApiError(400, "bad_request", "'lesson', 'quiz' and 'guide' are ids (text)")
+    course = get_catalog().course(course_id)
+    if course is None:
+        raise ApiError(404, "not_found", f"no course {course_id!r}")
+    language = body.get("language")
+    if language is not None and not isinstance(language, str):
+        raise ApiError(400, "bad_request", "'language' must be a language code like 'zh'")
+    return create_class_session(
+        get_db(),
+        teacher_id=current_user()["id"],
+        course=course,
+        lesson_id=given.get("lesson"),
+        quiz_id=given.get("quiz"),
+        guide_id=given.get("guide"),
+        pacing=body.get("pacing", "teacher"),
+        review=body.get("review", True),
+        roster=body.get("roster"),
+        language=language,
+    )
+
+
+def _state(row: dict) -> dict:
+    return teaching.session_state(get_catalog(), get_db(), row)
+
+
+def _mine(session_id: str) -> dict:
+    return teaching.owned_session(get_db(), session_id, current_user())
+
+
+@bp.post("/sessions")
+@teacher_required
+def create_session():
+    row = launch_from_body(json_body(required=("course",)))
+    response = jsonify(_state(row))
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/sessions/{row['id']}"
+    return response
+
+
+@bp.get("/sessions")
+@teacher_required
+def list_sessions():
+    state = request.args.get("state")
+    if state not in (None, "", "open", "ended"):
+        raise ApiError(400, "bad_request", "'state' must be 'open' or 'ended'")
+    rows = teaching.list_sessions(get_db(), current_user(), state or None)
+    catalog = get_catalog()
+    return jsonify(
+        [
+            {
+                "id": r["id"],
+                "code": r["code"],
+                "title": teaching.session_title(catalog, r),
+                "course": r["course_id"],
+                "lesson": r["lesson_id"],
+                "quiz": r["quiz_id"],
+                "guide": r["guide_id"],
+                "state": r["state"],
+                "pacing": r["pacing"],
+                "participants": r["participant_count"],
+                "teacher": r["teacher_name"],
+                "created_at": r["created_at"],
+                "ended_at": r["ended_at"],
+            }
+            for r in rows
+        ]
+    )
+
+
+@bp.get("/sessions/<session_id>")
+@teacher_required
+def get_session_state(session_id):
+    return conditional_json(_state(_mine(session_id)))
+
+
+@bp.patch("/sessions/<session_id>")
+@teacher_required
+def control_session(session_id):
+    db = get_db()
+    row = teaching.open_owned_session(db, session_id, current_user())
+    row = teaching.apply_controls(get_catalog(), db, row, json_body())
+    return jsonify(_state(row))
+
+
+@bp.post("/sessions/<session_id>/end")
+@teacher_required
+def end_session(session_id):
+    db = get_db()
+    row = teaching.end_session(db, _mine(session_id))
+    return jsonify(_state(row))
+
+
+@bp.delete("/sessions/<session_id>")
+@teacher_required
+def delete_session(session_id):
+    teaching.delete_session(get_db(), _mine(session_id))
+    return Response(status=204)
+
+
+@bp.get("/sessions/<session_id>/results")
+@teacher_required
+def results(session_id):
+    row = _mine(session_id)
+    return conditional_json(session_results.results(get_db(), get_catalog(), row))
+
+
+@bp.delete("/sessions/<session_id>/results")
+@teacher_required
+def delete_results(session_id):
+    teaching.delete_results(get_db(), _mine(session_id))
+    return Response(status=204)
+
+
+def csv_headings() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "submitted": _("Submitted"),
+        "score": _("Score"),
+        "max_score": _("Out of"),
+        "yes": _("yes"),
+        "no": _("no"),
+    }
+
+
+def csv_response(row: dict) -> Response:
+    """The results CSV as a download named after the session's join code and date."""
+    text = session_results.results_csv(get_db(), get_catalog(), row, csv_headings())
+    name = f"kepu-results-{row['created_at'][:10]}-{row['code']}.csv"
+    return Response(
+        text.encode("utf-8"),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/sessions/<session_id>/results.csv")
+@teacher_required
+def results_csv(session_id):
+    return csv_response(_mine(session_id))
+
+
+@bp.get("/sessions/<session_id>/live")
+@teacher_required
+def live(session_id):
+    row = _mine(session_id)
+    return conditional_json(session_results.live_dashboard(get_db(), get_catalog(), row))
 
 
 def init_app(app) -> None:

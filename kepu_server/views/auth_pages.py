@@ -1,4 +1,9 @@
-"""Sign-in, sign-out and the one-time setup link that creates the first admin."""
+"""Sign-in, sign-out, the one-time setup link for the first admin, and "my account".
+
+A signed-in teacher's UI language is theirs: the language switch in the top bar saves it to
+``users.language``, and ``i18n.ui_language`` reads it (the user is loaded before any text is
+translated, by ``load_signed_in_user`` below).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.security import generate_password_hash
 
-from kepu_server.auth import create_user, has_admin, hash_token, now_iso, verify_password
+from kepu_server.auth import (
+    create_user,
+    current_user,
+    has_admin,
+    hash_token,
+    now_iso,
+    teacher_required,
+    verify_password,
+)
 from kepu_server.errors import KepuError
+from kepu_server.i18n import UI_LANGUAGES
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db, write_transaction
 
@@ -26,7 +41,21 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: never send a teacher to another host after signing in.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("pages.catalog")
+    return url_for("teach.home")
+
+
+@bp.before_app_request
+def load_signed_in_user():
+    """Load the signed-in user early so the UI speaks their language; keep a new choice."""
+    if not session.get("user_id"):
+        return
+    user = current_user()
+    lang = request.args.get("lang")
+    if user and lang in UI_LANGUAGES and user.get("language") != lang:
+        db = get_db()
+        with write_transaction(db):
+            db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+        user["language"] = lang
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,6 +69,7 @@ def login():
             get_db(), request.form.get("name", ""), request.form.get("password", "")
         )
         if user:
+            # A fresh session on sign-in: a cookie planted before sign-in is worth nothing.
             session.clear()
             session["user_id"] = user["id"]
             session.permanent = True
@@ -80,8 +110,54 @@ def setup(token):
             )
         session.clear()
         session["user_id"] = user_id
-        return redirect(url_for("pages.catalog"))
+        flash(_("Welcome! Add your teachers' accounts here."), "ok")
+        return redirect(url_for("admin_users.users"))
     return render_template("auth/setup.html")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@teacher_required
+def account():
+    """The signed-in user's language and password."""
+    user, db = current_user(), get_db()
+    status = 200
+    if request.method == "POST":
+        if request.form.get("form") == "language":
+            lang = request.form.get("language")
+            if lang in UI_LANGUAGES:
+                with write_transaction(db):
+                    db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+                response = redirect(url_for("auth.account"))
+                response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
+                return response
+            flash(_("Choose a language."), "error")
+            status = 400
+        else:
+            status = _change_password(db, user)
+            if status == 303:
+                flash(_("Your password was changed."), "ok")
+                return redirect(url_for("auth.account"), 303)
+    return render_template("auth/account.html", user=user, languages=UI_LANGUAGES), status
+
+
+def _change_password(db, user: dict) -> int:
+    form = request.form
+    if not verify_password(db, user["name"], form.get("current", "")):
+        flash(_("Your current password is not right."), "error")
+        return 400
+    new = form.get("password", "")
+    if len(new) < 8:
+        flash(_("A password needs at least 8 characters."), "error")
+        return 400
+    if new != form.get("password2", ""):
+        flash(_("The two passwords differ."), "error")
+        return 400
+    with write_transaction(db):
+        db.execute(
+            "UPDATE users SET password_hash = ? WHERE id = ?",
+            [generate_password_hash(new), user["id"]],
+        )
+    return 303
 
 
 def init_app(app) -> None:

@@ -1,11 +1,187 @@
-"""Teacher pages: launch, present, dashboard, history."""
+"""Teacher pages: my classes and history, the catalog for teachers, launching a class.
+
+The pages of one running class (join screen, presenter, dashboard, results) are in
+``views/teach_session.py``; both blueprints are registered by ``init_app`` here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from kepu_server.auth import current_user, now_iso, teacher_required
+from kepu_server.catalog import get_catalog
+from kepu_server.classroom import teaching
+from kepu_server.content.model import GRADES
+from kepu_server.errors import ApiError
+from kepu_server.i18n import content_language, ui_language
+from kepu_server.store.db import get_db, write_transaction
+from kepu_server.views.api_teacher import launch_from_body
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
+DURATIONS = (20, 40, 60, 90)
+ROSTER_SPLIT = re.compile(r"[\n\r,，、;；\t]+")
+
+
+@bp.get("/")
+@teacher_required
+def home():
+    db, user = get_db(), current_user()
+    catalog = get_catalog()
+    rows = teaching.list_sessions(db, user)
+    for row in rows:
+        row["title"] = teaching.session_title(catalog, row)
+    return render_template(
+        "teach/home.html",
+        open_sessions=[r for r in rows if r["state"] == "open"],
+        history=[r for r in rows if r["state"] == "ended"],
+        user=user,
+    )
+
+
+@bp.get("/catalog")
+@teacher_required
+def catalog():
+    """Every lesson, quiz and guide, filtered by theme, grade, duration and language."""
+    args = request.args
+    theme, grade, language = args.get("theme") or "", args.get("grade") or "", args.get("language")
+    minutes = args.get("minutes", type=int)
+    cat = get_catalog()
+    themes: dict[str, list[str]] = {}
+    languages: set[str] = set()
+    entries = []
+    for course in cat.courses.values():
+        lang = language if language in course.languages else content_language(course)
+        languages.update(course.languages)
+        if course.plugin:
+            themes.setdefault(course.plugin, []).append(course.title_in(ui_language()))
+        if theme and course.plugin != theme:
+            continue
+        if language and language not in course.languages:
+            continue
+        lessons = []
+        for lesson in course.lessons.values():
+            lesson = lesson.in_language(lang)
+            if grade in GRADES and grade not in lesson.grades:
+                continue
+            if minutes and (lesson.minutes or 0) > minutes:
+                continue
+            lessons.append(lesson)
+        guides = [
+            g.in_language(lang)
+            for g in course.guides.values()
+            if not (grade in GRADES and g.grades and grade not in g.grades)
+            and not (minutes and (g.minutes or 0) > minutes)
+        ]
+        if lessons or (guides and not grade and not minutes):
+            entries.append(
+                {"course": course, "title": course.title_in(lang), "lang": lang,
+                 "lessons": lessons, "guides": guides,
+                 "quizzes": {q.id: q.in_language(lang) for q in course.quizzes.values()}}
+            )  # fmt: skip
+    return render_template(
+        "teach/catalog.html", entries=entries, themes=themes, theme=theme, grade=grade,
+        grades=GRADES, minutes=minutes, durations=DURATIONS, language=language or "",
+        languages=sorted(languages),
+    )  # fmt: skip
+
+
+def _launch_target(args) -> tuple:
+    """``(course, kind, item)`` named by ?course= and one of ?lesson= ?quiz= ?guide=."""
+    course = get_catalog().course(args.get("course", ""))
+    if course is None:
+        raise ApiError(404, "not_found", _("This course is not installed."))
+    for kind, items in (("lesson", course.lessons), ("quiz", course.quizzes),
+                        ("guide", course.guides)):  # fmt: skip
+        if args.get(kind):
+            item = items.get(args[kind])
+            if item is None:
+                raise ApiError(404, "not_found", _("This course has no such item."))
+            return course, kind, item
+    raise ApiError(400, "bad_request", _("Choose a lesson, a quiz or a guide to start."))
+
+
+def parse_roster(text: str) -> list[str]:
+    """Names pasted one per line (or separated by commas), blanks and repeats dropped."""
+    return list(dict.fromkeys(n.strip() for n in ROSTER_SPLIT.split(text or "") if n.strip()))
+
+
+def _saved_rosters(db, teacher_id: int) -> list[dict]:
+    rows = db.query(
+        "SELECT id, name, names FROM rosters WHERE teacher_id = ? ORDER BY name", [teacher_id]
+    )
+    return [{**r, "names": json.loads(r["names"])} for r in rows]
+
+
+def _save_roster(db, teacher_id: int, name: str, names: list[str]) -> None:
+    text = json.dumps(names, ensure_ascii=False)
+    with write_transaction(db):
+        existing = next(
+            db.query(
+                "SELECT id FROM rosters WHERE teacher_id = ? AND name = ?", [teacher_id, name]
+            ),
+            None,
+        )
+        if existing:
+            db.execute("UPDATE rosters SET names = ? WHERE id = ?", [text, existing["id"]])
+        else:
+            db["rosters"].insert(
+                {"teacher_id": teacher_id, "name": name, "names": text, "created_at": now_iso()}
+            )
+
+
+@bp.route("/launch", methods=["GET", "POST"])
+@teacher_required
+def launch():
+    """GET: the launch form (pacing, review, language, roster). POST: start the class."""
+    source = request.form if request.method == "POST" else request.args
+    course, kind, item = _launch_target(source)
+    db, user = get_db(), current_user()
+    rosters = _saved_rosters(db, user["id"])
+    lang = content_language(course)
+    context = {"course": course, "course_title": course.title_in(lang), "kind": kind,
+               "item": item.in_language(lang), "rosters": rosters, "lang": lang}  # fmt: skip
+    if request.method == "GET":
+        return render_template("teach/launch.html", **context)
+    form = request.form
+    roster = None
+    if form.get("roster_mode") == "saved":
+        chosen = next((r for r in rosters if str(r["id"]) == form.get("roster_id")), None)
+        roster = chosen["names"] if chosen else None
+    elif form.get("roster_mode") == "paste":
+        roster = parse_roster(form.get("roster_text", "")) or None
+    body = {"course": course.id, kind: item.id, "pacing": form.get("pacing", "teacher"),
+            "review": form.get("review") == "1", "roster": roster,
+            "language": form.get("language") or None}  # fmt: skip
+    try:
+        if roster and form.get("roster_name", "").strip():
+            _save_roster(db, user["id"], form["roster_name"].strip()[:60], roster)
+        row = launch_from_body(body)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return render_template("teach/launch.html", **context), exc.status
+    return redirect(url_for("teach_session.join_screen", session_id=row["id"]))
+
+
+@bp.post("/rosters/<int:roster_id>/delete")
+@teacher_required
+def delete_roster(roster_id):
+    db = get_db()
+    with write_transaction(db):
+        db.execute(
+            "DELETE FROM rosters WHERE id = ? AND teacher_id = ?", [roster_id, current_user()["id"]]
+        )
+    flash(_("The class list was deleted."), "ok")
+    back = request.referrer or ""
+    return redirect(back if back.startswith(request.host_url) else url_for("teach.home"))
+
 
 def init_app(app) -> None:
+    from kepu_server.views import teach_session
+
     app.register_blueprint(bp)
+    app.register_blueprint(teach_session.bp)

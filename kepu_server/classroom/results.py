@@ -1,0 +1,288 @@
+"""A session's results for its teacher: the results JSON, the CSV export, the live dashboard.
+
+Everything is read with three indexed queries per call (participants, answers, guide ticks of
+one session) and aggregated in Python: a class of 40 with a 10-question quiz is 400 answer
+rows, so a dashboard polled every 2 seconds costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+
+from kepu_server.classroom.sessions import session_content
+from kepu_server.classroom.teaching import slides
+from kepu_server.quiz.scoring import max_points
+
+EPSILON = 1e-9
+
+
+def decode_response(raw: str) -> Any:
+    """An answer's stored response (JSON text) as the value the student sent."""
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):
+        return raw
+
+
+def quiz_questions(catalog, session: dict) -> list[dict]:
+    """The session's quiz questions for the teacher: fields, answer key and points."""
+    _course, _lesson, quiz, _guides = session_content(catalog, session)
+    if quiz is None:
+        return []
+    types = catalog.question_types
+    out = []
+    for q in quiz.questions:
+        qtype = types.get(q.type)
+        spec = {k: v for k, v in q.spec.items() if k not in ("prompt", "explain")}
+        out.append(
+            {
+                **spec,
+                "id": q.id,
+                "type": q.type,
+                "prompt": q.prompt,
+                "points": max_points(qtype, q) if qtype else 0.0,
+            }
+        )
+    return out
+
+
+def response_label(question: dict | None, response: Any) -> str:
+    """A response as a teacher reads it: option text instead of an index, and so on."""
+    if question is None:
+        return json.dumps(response, ensure_ascii=False)
+    options = question.get("options")
+    kind = question.get("type")
+    if kind in ("single", "poll") and isinstance(options, list) and _is_index(response, options):
+        return options[response]
+    if kind == "multiple" and isinstance(options, list) and isinstance(response, list):
+        if all(_is_index(i, options) for i in response):
+            return "; ".join(options[i] for i in sorted(response))
+    if kind == "ordering" and isinstance(response, list):
+        return " → ".join(str(item) for item in response)
+    if isinstance(response, bool):
+        return "true" if response else "false"
+    if isinstance(response, str):
+        return response
+    if isinstance(response, int | float):
+        return f"{response:g}" if isinstance(response, float) else str(response)
+    return json.dumps(response, ensure_ascii=False)
+
+
+def _is_index(value, options) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(options)
+
+
+def is_correct(question: dict | None, score: float | None) -> bool | None:
+    """True/False for a graded answer at full points or not; None when not graded (a poll)."""
+    if question is None or not question["points"]:
+        return None
+    return score is not None and score >= question["points"] - EPSILON
+
+
+def _rows(db, session_id: str):
+    participants = list(
+        db.query(
+            "SELECT id, name, current_section, joined_at, last_seen_at, submitted_at, score, "
+            "max_score FROM participants WHERE session_id = ? ORDER BY joined_at, id",
+            [session_id],
+        )
+    )
+    answers = list(
+        db.query(
+            "SELECT a.participant_id, a.question_id, a.response, a.score FROM answers a "
+            "JOIN participants p ON p.id = a.participant_id WHERE p.session_id = ?",
+            [session_id],
+        )
+    )
+    return participants, answers
+
+
+def results(db, catalog, session: dict) -> dict:
+    """``{participants: [{name, score, max_score, submitted, answers}], questions}``.
+
+    A student who has not submitted yet shows the points earned so far out of the quiz's
+    total; once submitted, the score stored at submission.
+    """
+    questions = quiz_questions(catalog, session)
+    total = sum(q["points"] for q in questions)
+    participants, answers = _rows(db, session["id"])
+    by_participant: dict[int, dict] = {p["id"]: {} for p in participants}
+    earned: Counter = Counter()
+    for a in answers:
+        by_participant[a["participant_id"]][a["question_id"]] = decode_response(a["response"])
+        earned[a["participant_id"]] += a["score"] or 0.0
+    out = []
+    for p in participants:
+        submitted = p["submitted_at"] is not None
+        out.append(
+            {
+                "name": p["name"],
+                "score": p["score"] if submitted and p["score"] is not None else earned[p["id"]],
+                "max_score": p["max_score"] if submitted and p["max_score"] is not None else total,
+                "submitted": submitted,
+                "answers": by_participant[p["id"]],
+            }
+        )
+    return {"participants": out, "questions": questions}
+
+
+def _csv_cell(value: Any) -> Any:
+    # A nickname like "=HYPERLINK(...)" must stay text in Excel, not become a formula.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def results_csv(db, catalog, session: dict, headings: dict[str, str]) -> str:
+    """The results as CSV text with a BOM (Excel then reads the Chinese correctly).
+
+    ``headings`` gives the translated column titles for name, submitted, score, max_score,
+    yes and no. One column per question, holding the student's response as a teacher reads it.
+    """
+    data = results(db, catalog, session)
+    questions = data["questions"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [headings["name"], headings["submitted"], headings["score"], headings["max_score"]]
+        + [_csv_cell(f"{q['id']}: {_short(q['prompt'])}") for q in questions]
+    )
+    for p in data["participants"]:
+        row = [
+            _csv_cell(p["name"]),
+            headings["yes"] if p["submitted"] else headings["no"],
+            _number(p["score"]),
+            _number(p["max_score"]),
+        ]
+        for q in questions:
+            answer = p["answers"].get(q["id"])
+            row.append("" if q["id"] not in p["answers"] else _csv_cell(response_label(q, answer)))
+        writer.writerow(row)
+    return "\ufeff" + buffer.getvalue()
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.replace("*", "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def live_dashboard(db, catalog, session: dict) -> dict:
+    """The live dashboard: students, their section and counts, per-question stats, ticks."""
+    questions = quiz_questions(catalog, session)
+    by_id = {q["id"]: q for q in questions}
+    participants, answers = _rows(db, session["id"])
+    per_student = {p["id"]: {"answered": 0, "correct": 0} for p in participants}
+    per_question = {q["id"]: {"answered": 0, "correct": 0, "wrong": Counter()} for q in questions}
+    for a in answers:
+        question = by_id.get(a["question_id"])
+        if question is None:
+            continue  # the quiz changed since: an answer to a question no longer there
+        verdict = is_correct(question, a["score"])
+        student, stats = per_student[a["participant_id"]], per_question[a["question_id"]]
+        student["answered"] += 1
+        stats["answered"] += 1
+        if verdict:
+            student["correct"] += 1
+            stats["correct"] += 1
+        elif verdict is False:
+            stats["wrong"][a["response"]] += 1
+    ticks = _ticks(db, session["id"])
+    teacher_paced = session["pacing"] == "teacher"
+    students = []
+    for p in participants:
+        counts = per_student[p["id"]]
+        students.append(
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "section": session["current_section"] if teacher_paced else p["current_section"],
+                "answered": counts["answered"],
+                "correct": counts["correct"],
+                "submitted": p["submitted_at"] is not None,
+                "score": p["score"],
+                "max_score": p["max_score"],
+                "ticks": ticks["by_participant"].get(p["id"], 0),
+                "joined_at": p["joined_at"],
+                "last_seen_at": p["last_seen_at"],
+            }
+        )
+    return {
+        "session": {
+            "id": session["id"],
+            "code": session["code"],
+            "state": session["state"],
+            "version": session["version"],
+            "pacing": session["pacing"],
+            "current_section": session["current_section"],
+            "sections": [s.title for s in slides(catalog, session)],
+            "quiz_open": session["quiz_open"],
+            "joining_open": session["joining_open"],
+        },
+        "joined": len(students),
+        "submitted": sum(s["submitted"] for s in students),
+        "students": students,
+        "questions": [_question_stats(q, per_question[q["id"]]) for q in questions],
+        "guides": _guide_stats(catalog, session, ticks["by_step"]),
+    }
+
+
+def _question_stats(question: dict, stats: dict) -> dict:
+    graded = bool(question["points"])
+    common = stats["wrong"].most_common(1)
+    wrong = None
+    if common:
+        raw, count = common[0]
+        response = decode_response(raw)
+        wrong = {"response": response, "label": response_label(question, response), "count": count}
+    return {
+        "id": question["id"],
+        "type": question["type"],
+        "prompt": _short(question["prompt"], 80),
+        "points": question["points"],
+        "graded": graded,
+        "answered": stats["answered"],
+        "correct": stats["correct"],
+        "share_correct": round(stats["correct"] / stats["answered"], 3)
+        if graded and stats["answered"]
+        else None,
+        "most_common_wrong": wrong,
+    }
+
+
+def _ticks(db, session_id: str) -> dict:
+    by_participant: Counter = Counter()
+    by_step: Counter = Counter()
+    for row in db.query(
+        "SELECT t.participant_id, t.guide_id, t.step FROM guide_ticks t "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.session_id = ? AND t.done = 1",
+        [session_id],
+    ):
+        by_participant[row["participant_id"]] += 1
+        by_step[(row["guide_id"], row["step"])] += 1
+    return {"by_participant": by_participant, "by_step": by_step}
+
+
+def _guide_stats(catalog, session: dict, by_step: Counter) -> list[dict]:
+    _course, _lesson, _quiz, guides = session_content(catalog, session)
+    return [
+        {
+            "id": guide.id,
+            "title": guide.title,
+            "steps": [
+                {"title": step.title, "done": by_step.get((guide.id, index), 0)}
+                for index, step in enumerate(guide.steps)
+            ],
+        }
+        for guide in guides
+    ]
