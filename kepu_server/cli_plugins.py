@@ -1,8 +1,9 @@
-"""``kepu plugins ...``: list what is installed (install, enable, disable, uninstall, new)."""
+"""``kepu plugins ...``: list, install, enable, disable, uninstall and scaffold plugins."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -32,3 +33,89 @@ def plugins_list(as_json, instance, content):
         if r["error"]:
             for line in r["error"].splitlines():
                 click.echo(f"    error: {line}")
+
+
+@plugins.command("install")
+@click.argument("source")
+@click.option("--check", "dry_run", is_flag=True, help="Only validate SOURCE; install nothing.")
+@instance_options
+def plugins_install(source, dry_run, instance, content):
+    """Install or upgrade a plugin or content pack from SOURCE.
+
+    SOURCE is a content pack (.zip or a folder with course.toml), a folder plugin (a folder
+    or .zip with plugin.toml and plugin.py), a wheel (.whl), a plugin project folder, or a
+    pip requirement such as "kepu-ocean==1.2". Everything is checked before anything is
+    copied; a refused SOURCE leaves the instance untouched. A running server picks up packs
+    and folder plugins by itself; pip plugins need a restart.
+    """
+    from kepu_server.install import install
+
+    app = make_app(instance, content)
+    result = install(app, source, dry_run=dry_run)
+    click.echo(result.describe())
+
+
+@plugins.command("uninstall")
+@click.argument("name")
+@instance_options
+def plugins_uninstall(name, instance, content):
+    """Remove the plugin or content pack NAME (a pack's NAME is its course id).
+
+    Class results that used its courses stay in the database.
+    """
+    from kepu_server.install import uninstall
+
+    app = make_app(instance, content)
+    click.echo(uninstall(app, name))
+
+
+def _set_enabled(name, enabled, instance, content):
+    from kepu_server.install import set_enabled
+
+    app = make_app(instance, content)
+    changed = set_enabled(app, name, enabled)
+    state = "enabled" if enabled else "disabled"
+    if changed:
+        click.echo(f"{name} is now {state}. A running server applies this within seconds.")
+    else:
+        click.echo(f"{name} was already {state}.")
+
+
+@plugins.command("enable")
+@click.argument("name")
+@instance_options
+def plugins_enable(name, instance, content):
+    """Serve the courses of the plugin or content pack NAME again."""
+    _set_enabled(name, True, instance, content)
+
+
+@plugins.command("disable")
+@click.argument("name")
+@instance_options
+def plugins_disable(name, instance, content):
+    """Stop serving the courses of NAME without removing it (class results stay readable)."""
+    _set_enabled(name, False, instance, content)
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option(
+    "--directory", "-d", type=click.Path(file_okay=False), default=".", show_default=True,
+    help="Create the project folder kepu-NAME inside this folder.",
+)  # fmt: skip
+@click.option("--title", help="The course title in Chinese (default: from NAME).")
+@click.option("--title-en", help="The course title in English (default: from NAME).")
+def plugins_new(name, directory, title, title_en):
+    """Start a new course plugin called NAME (also its course id), ready to edit and build.
+
+    The project passes 'kepu check' and its own test as generated, and 'pip wheel .' turns
+    it into a wheel that a school installs with 'kepu plugins install'.
+    """
+    from kepu_server.scaffold import new_plugin
+
+    project = new_plugin(name, Path(directory), title=title, title_en=title_en)
+    click.echo(f"Created {project}")
+    click.echo("Next steps:")
+    click.echo(f"  kepu check {project}")
+    click.echo(f"  cd {project} && python -m pytest")
+    click.echo("  pip wheel --no-deps -w dist .      # then: kepu plugins install dist/*.whl")

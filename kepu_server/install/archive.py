@@ -1,0 +1,222 @@
+"""Copy a zip archive or a folder into a staging folder, refusing anything unsafe.
+
+Everything a school installs passes through here first: a content pack from another school,
+a folder plugin on a USB stick, a wheel from a science museum. The rules are the same for all:
+no absolute paths, no ``..``, no links, no device files, no more than ``max_files`` files and
+``max_bytes`` bytes. Sizes declared in a zip's headers are checked before anything is written
+AND the bytes are counted while extracting, because a header can lie. Archives inside the
+archive are copied as plain files, never expanded. Nothing keeps the modes of the source:
+files are written 0644 and folders 0755, so nothing arrives executable or set-uid.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from kepu_server.errors import KepuError
+
+CHUNK = 64 * 1024
+# Litter that archive tools and file managers add; never part of a course.
+IGNORED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "__pycache__", ".git", ".hg", ".svn"}
+
+
+class UnsafeArchive(KepuError):
+    """The archive or folder breaks a safety rule; nothing was extracted."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_files: int
+    max_bytes: int
+
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        return cls(
+            max_files=int(config.get("KEPU_PACK_MAX_FILES", 2000)),
+            max_bytes=int(config.get("KEPU_PACK_MAX_BYTES", 100 * 1024 * 1024)),
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def safe_member_path(name: str) -> PurePosixPath | None:
+    """The relative path of an archive member, or None for litter; raises when unsafe."""
+    if "\x00" in name:
+        raise UnsafeArchive(f"{name!r}: a file name with a NUL character")
+    unified = name.replace("\\", "/")
+    if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
+        raise UnsafeArchive(f"{name!r}: an absolute path")
+    parts = [p for p in unified.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise UnsafeArchive(f"{name!r}: a path that climbs out of the folder ('..')")
+    if not parts or any(p in IGNORED_PARTS for p in parts):
+        return None
+    return PurePosixPath(*parts)
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    """'file', 'dir' or the name of what else the member is (from its Unix mode)."""
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)
+    if kind == stat.S_IFLNK:
+        return "symbolic link"
+    if kind in (stat.S_IFCHR, stat.S_IFBLK):
+        return "device file"
+    if kind == stat.S_IFIFO:
+        return "named pipe"
+    if kind == stat.S_IFSOCK:
+        return "socket"
+    if info.is_dir() or kind == stat.S_IFDIR:
+        return "dir"
+    return "file"  # S_IFREG, or no Unix mode at all (archives made on Windows)
+
+
+def extract_zip(archive: Path, dest: Path, limits: Limits) -> int:
+    """Extract ``archive`` into the empty folder ``dest``; returns the number of files.
+
+    Every member is checked before the first byte is written, so an unsafe archive leaves
+    ``dest`` empty.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsafeArchive(f"not a readable zip archive ({exc})") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > limits.max_files:
+            raise UnsafeArchive(
+                f"the archive holds {len(infos)} entries; the limit is {limits.max_files} "
+                "(KEPU_PACK_MAX_FILES)"
+            )
+        plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        seen: set[str] = set()
+        declared = 0
+        for info in infos:
+            target = safe_member_path(info.filename)
+            kind = _zip_kind(info)
+            if kind not in ("file", "dir"):
+                raise UnsafeArchive(f"{info.filename!r} is a {kind}; only files are allowed")
+            if info.flag_bits & 0x1:
+                raise UnsafeArchive(f"{info.filename!r} is encrypted")
+            if target is None or kind == "dir":
+                continue
+            key = str(target).casefold()
+            if key in seen:
+                raise UnsafeArchive(f"{info.filename!r} appears twice in the archive")
+            seen.add(key)
+            if info.file_size > limits.max_bytes:
+                raise UnsafeArchive(
+                    f"{info.filename!r} declares {_mb(info.file_size)} uncompressed; the limit "
+                    f"is {_mb(limits.max_bytes)} (KEPU_PACK_MAX_BYTES)"
+                )
+            declared += info.file_size
+            if declared > limits.max_bytes:
+                raise UnsafeArchive(
+                    f"the archive declares more than {_mb(limits.max_bytes)} uncompressed "
+                    "(KEPU_PACK_MAX_BYTES)"
+                )
+            plan.append((info, target))
+        _check_prefix_clashes(seen)
+        written = 0
+        for info, target in plan:
+            out_path = dest.joinpath(*target.parts)
+            out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+            size = 0
+            with zf.open(info) as src, open(out_path, "xb") as out:
+                while chunk := src.read(CHUNK):
+                    size += len(chunk)
+                    written += len(chunk)
+                    # The header said file_size; a member that inflates past it is lying.
+                    if size > info.file_size or written > limits.max_bytes:
+                        raise UnsafeArchive(
+                            f"{info.filename!r} inflates past its declared size "
+                            f"(limit {_mb(limits.max_bytes)})"
+                        )
+                    out.write(chunk)
+            os.chmod(out_path, 0o644)
+    return len(plan)
+
+
+def _check_prefix_clashes(names: set[str]) -> None:
+    """A file 'a' and a file 'a/b' cannot both exist: refuse instead of failing half-way."""
+    for name in names:
+        parent = PurePosixPath(name).parent
+        while str(parent) != ".":
+            if str(parent) in names:
+                raise UnsafeArchive(f"{str(parent)!r} is both a file and a folder")
+            parent = parent.parent
+
+
+def copy_folder(source: Path, dest: Path, limits: Limits) -> int:
+    """Copy the folder ``source`` into the empty folder ``dest`` under the same rules.
+
+    Links are refused rather than followed: a link on a USB stick could point at any file
+    of the machine the stick was made on, or of this one.
+    """
+    plan: list[tuple[Path, PurePosixPath]] = []
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(source, followlinks=False):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                raise UnsafeArchive(f"{_rel(here / name, source)!r} is a symbolic link")
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_PARTS)
+        for name in sorted(filenames):
+            if name in IGNORED_PARTS or name.endswith(".pyc"):
+                continue
+            path = here / name
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                raise UnsafeArchive(f"{_rel(path, source)!r} is a symbolic link")
+            if not stat.S_ISREG(st.st_mode):
+                raise UnsafeArchive(f"{_rel(path, source)!r} is not a regular file")
+            plan.append((path, PurePosixPath(_rel(path, source))))
+            if len(plan) > limits.max_files:
+                raise UnsafeArchive(
+                    f"the folder holds more than {limits.max_files} files (KEPU_PACK_MAX_FILES)"
+                )
+            total += st.st_size
+            if total > limits.max_bytes:
+                raise UnsafeArchive(
+                    f"the folder holds more than {_mb(limits.max_bytes)} (KEPU_PACK_MAX_BYTES)"
+                )
+    written = 0
+    for path, target in plan:
+        out_path = dest.joinpath(*target.parts)
+        out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+        # Opened without following a link, in case one was swapped in since the walk.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(path, flags), "rb") as src, open(out_path, "xb") as out:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                if written > limits.max_bytes:
+                    raise UnsafeArchive(
+                        f"the folder holds more than {_mb(limits.max_bytes)} (KEPU_PACK_MAX_BYTES)"
+                    )
+                out.write(chunk)
+        os.chmod(out_path, 0o644)
+    return len(plan)
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def content_root(stage: Path) -> Path:
+    """Where the course or plugin starts: ``stage`` itself, or its only sub-folder.
+
+    People zip a folder as often as they zip its contents; both are accepted.
+    """
+    markers = ("course.toml", "plugin.toml", "pyproject.toml", "setup.py")
+    if any((stage / m).is_file() for m in markers):
+        return stage
+    entries = [p for p in stage.iterdir() if p.name not in IGNORED_PARTS]
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return stage
