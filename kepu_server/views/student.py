@@ -1,10 +1,134 @@
-"""Student pages on the tablet: /j, /j/<code>, /me."""
+"""Student pages on the tablet: /j (ask for a code), /j/<code> (the QR target), /me.
+
+The pages are server-rendered so that plugin widgets can be ``{% include %}``d (PLUGIN_API.md);
+``static/tablet.js`` then saves every answer through the student API with the bearer token it
+keeps in localStorage, and keeps unsent answers there until the server has them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from kepu_server.catalog import get_catalog
+from kepu_server.classroom import participants as seats
+from kepu_server.classroom.sessions import get_session, open_session_by_code, session_content
+from kepu_server.errors import ApiError
+from kepu_server.store.db import get_db
+from kepu_server.views import student_state as state
+from kepu_server.views.api_student import join_class, set_seat_cookie
+from kepu_server.views.common import render_md
 
 bp = Blueprint("student", __name__)
+
+
+def _cookie_seat() -> tuple[dict, dict] | tuple[None, None]:
+    db = get_db()
+    participant = seats.participant_by_token(db, request.cookies.get(state.PARTICIPANT_COOKIE))
+    session = get_session(db, participant["session_id"]) if participant else None
+    return (participant, session) if session else (None, None)
+
+
+def _join_page(code: str = "", error: str | None = None, status: int = 200, name: str = ""):
+    session = open_session_by_code(get_db(), code) if code.isdigit() and len(code) == 6 else None
+    participant, seat_session = _cookie_seat()
+    resume = None
+    if participant and seat_session["state"] == "open":
+        resume = {"name": participant["name"], "code": seat_session["code"]}
+    title = None
+    if session is not None:
+        course, lesson, quiz, _guides = session_content(get_catalog(), session)
+        title = (lesson.title if lesson else quiz.title if quiz else None) or (
+            course.title_in(session["language"]) if course else None
+        )
+    body = render_template(
+        "student/join.html", code=code, name=name, error=error, session=session,
+        roster=session["roster"] if session else None, class_title=title, resume=resume,
+    )  # fmt: skip
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/j")
+def join_start():
+    return _join_page(request.args.get("code", "").strip())
+
+
+@bp.get("/j/<code>")
+def join_code(code):
+    code = "".join(code.split())
+    if code.isdigit() and len(code) == 6 and open_session_by_code(get_db(), code) is None:
+        return _join_page(code, _("No class with this code is running. Check the code."), 404)
+    return _join_page(code)
+
+
+@bp.post("/j")
+def join_form():
+    """The join form without script: same rules as ``POST /api/v1/join``."""
+    code = request.form.get("code", "")
+    name = request.form.get("name", "")
+    try:
+        _session, _participant, token, _rejoined = join_class(
+            code, name, request.cookies.get(state.PARTICIPANT_COOKIE)
+        )
+    except ApiError as exc:
+        clean = "".join(code.split())
+        return _join_page(clean, exc.message, exc.status, name)
+    return set_seat_cookie(redirect(url_for("student.me")), token)
+
+
+@bp.get("/me")
+def me():
+    participant, session = _cookie_seat()
+    if participant is None:
+        return redirect(url_for("student.join_start"))
+    if session["state"] != "open":
+        return make_response(
+            render_template("student/ended.html", participant=participant, session=session), 200
+        )
+    course, lesson, quiz, guides = session_content(get_catalog(), session)
+    db = get_db()
+    answers = seats.saved_answers(db, participant["id"])
+    ticks = seats.ticks_of(db, participant["id"])
+    submitted = bool(participant["submitted_at"])
+    questions = []
+    if quiz is not None and session["quiz_open"] and not submitted:
+        # (public question, the student's saved response): the response is kept out of the
+        # dict a plugin widget receives as ``question``.
+        questions = [
+            ({k: v for k, v in q.items() if k != "response"}, q["response"])
+            for q in state.student_questions(course, quiz, participant, answers)
+        ]
+    result = state.submission(course, quiz, participant, session) if submitted and quiz else None
+    types = get_catalog().question_types
+    token = request.cookies.get(state.PARTICIPANT_COOKIE)
+    body = render_template(
+        "student/me.html", participant=participant, session=session, course=course,
+        lesson=lesson, quiz=quiz, guides=guides, questions=questions, result=result,
+        ticks=ticks, token=token, widgets={n: t.widget for n, t in types.items() if t.widget},
+        section_index=state.shown_section(session, participant, lesson),
+        etag=state.me_etag(participant, session), render_section=_section_renderer(course),
+        lang=session["language"],
+    )  # fmt: skip
+    response = make_response(body)
+    # The page carries the seat's token for the script: never store it in a shared cache.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _section_renderer(course):
+    """``render_section(section_or_step)`` for the template: sanitised HTML as Markup."""
+    return lambda part: Markup(render_md(course, part.markdown)) if course else ""
+
+
+@bp.get("/tablet-sw.js")
+def service_worker():
+    """The offline helper, served from the root so that its scope covers /me."""
+    response = current_app.send_static_file("tablet-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def init_app(app) -> None:
