@@ -42,7 +42,11 @@ def app_config(instance) -> dict:
 
 @pytest.fixture
 def app(app_config):
-    return create_app(app_config)
+    app = create_app(app_config)
+    yield app
+    # No request in the test suite may end in a 500 (the friendly page hides it from users).
+    unexpected = app.extensions["kepu_unexpected_errors"]
+    assert not unexpected, f"requests that got a 500: {unexpected}"
 
 
 @pytest.fixture

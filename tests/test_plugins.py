@@ -135,3 +135,27 @@ def test_a_hook_returning_the_wrong_kind_is_recorded(app_config, instance, hook)
     code = f"from kepu_server import hookimpl\n\n@hookimpl\ndef {hook}(app):\n    return ['x']\n"
     make_folder_plugin(instance, "wrongkind", code)
     assert "not a" in records(create_app(app_config))["wrongkind"].error
+
+
+def test_the_plugins_api_reports_name_file_line_and_message(
+    app_config, instance, tmp_path, teacher
+):
+    make_folder_plugin(instance, "broken", "x = 1\nraise RuntimeError('boom at import')\n")
+    course = tmp_path / "content" / "c"
+    (course / "lessons").mkdir(parents=True)
+    (course / "course.toml").write_text('id = "c"\ntitle = "c"\n')
+    (course / "lessons" / "a.md").write_text('+++\nid = "a"\ntitle = "A\n+++\n## x\n')
+    app = create_app({**app_config, "KEPU_CONTENT": str(course.parent)})
+    response = app.test_client().get(
+        "/api/v1/plugins", headers={"Authorization": f"Bearer {teacher['token']}"}
+    )
+    plugins = {p["name"]: p for p in response.get_json()}
+    broken = plugins["broken"]
+    assert broken["status"] == "failed"
+    [error] = broken["errors"]
+    assert error["file"].endswith("plugin.py") and error["line"] == 2
+    assert "boom at import" in error["message"]
+    [problem] = plugins["content"]["errors"]
+    assert problem["file"].endswith("a.md") and problem["line"] == 3
+    assert "invalid TOML" in problem["message"]
+    assert app.test_client().get("/api/v1/courses/c").status_code == 200
