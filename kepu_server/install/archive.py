@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -128,17 +129,23 @@ def extract_zip(archive: Path, dest: Path, limits: Limits) -> int:
             out_path = dest.joinpath(*target.parts)
             out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
             size = 0
-            with zf.open(info) as src, open(out_path, "xb") as out:
-                while chunk := src.read(CHUNK):
-                    size += len(chunk)
-                    written += len(chunk)
-                    # The header said file_size; a member that inflates past it is lying.
-                    if size > info.file_size or written > limits.max_bytes:
-                        raise UnsafeArchive(
-                            f"{info.filename!r} inflates past its declared size "
-                            f"(limit {_mb(limits.max_bytes)})"
-                        )
-                    out.write(chunk)
+            try:
+                with zf.open(info) as src, open(out_path, "xb") as out:
+                    while chunk := src.read(CHUNK):
+                        size += len(chunk)
+                        written += len(chunk)
+                        # The header said file_size; a member that inflates past it is lying.
+                        if size > info.file_size or written > limits.max_bytes:
+                            raise UnsafeArchive(
+                                f"{info.filename!r} inflates past its declared size "
+                                f"(limit {_mb(limits.max_bytes)})"
+                            )
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                # zipfile stops at the declared size, so a lying header shows up as a bad CRC.
+                raise UnsafeArchive(
+                    f"{info.filename!r} is damaged or lies about its size ({exc})"
+                ) from None
             os.chmod(out_path, 0o644)
     return len(plan)
 
