@@ -41,7 +41,8 @@ def defaults(instance: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": "zh",
         # One gettext domain per area, so each area keeps its own catalog (see docs/i18n.md).
         "BABEL_DOMAIN": "core;teach;student;admin",
-        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        # flask-babel pairs the n-th domain with the n-th directory: one entry per domain.
+        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations;translations;translations",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "JSON_SORT_KEYS": False,
     }
