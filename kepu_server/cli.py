@@ -256,4 +256,7 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run through the imported module so ``kepu plugins`` registers on the same group.
+    from kepu_server.cli import main as imported_main
+
+    imported_main()

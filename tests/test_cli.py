@@ -19,7 +19,7 @@ from tests.test_plugins import make_folder_plugin
 def kepu(*args, instance: Path, input: str | None = None, timeout=60):
     env = {**os.environ, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(ROOT / "content")}
     return subprocess.run(
-        [sys.executable, "-m", "kepu_server.cli", *args],
+        [sys.executable, "-m", "kepu_server", *args],
         input=input, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT,
     )  # fmt: skip
 
@@ -113,7 +113,7 @@ def test_serve_prints_urls_and_a_one_time_setup_link_and_serves(instance):
     env = {**os.environ, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(ROOT / "content"),
            "PYTHONUNBUFFERED": "1"}  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kepu_server.cli", "serve", "--host", "127.0.0.1",
+        [sys.executable, "-m", "kepu_server", "serve", "--host", "127.0.0.1",
          "--port", str(port), "--threads", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
     )  # fmt: skip

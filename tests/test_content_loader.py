@@ -134,3 +134,15 @@ def test_non_utf8_file_is_reported(course_dir):
     (course_dir / "lessons" / "gbk.md").write_bytes("+++\nid = '中'\n+++\n".encode("gbk"))
     [problem] = load_course_dir(course_dir).problems
     assert "not UTF-8" in problem.message and problem.file.endswith("gbk.md")
+
+
+def test_lessons_follow_order_then_grade_band(course_dir):
+    for lesson_id, grade in (("a-high", "high"), ("b-primary", "primary"), ("c-middle", "middle")):
+        write(course_dir, f"lessons/{lesson_id}.md",
+              f'+++\nid = "{lesson_id}"\ntitle = "x"\ngrades = ["{grade}"]\n+++\n## s\n')  # fmt: skip
+    assert list(load_course_dir(course_dir).lessons) == ["b-primary", "c-middle", "one", "a-high"]
+    meta = (course_dir / "course.toml").read_text(encoding="utf-8")
+    (course_dir / "course.toml").write_text('order = ["a-high", "nope"]\n' + meta, "utf-8")
+    course = load_course_dir(course_dir)
+    assert list(course.lessons) == ["a-high", "b-primary", "c-middle", "one"]
+    assert "'order' names lesson 'nope'" in str(course.problems[0])

@@ -61,8 +61,38 @@ def load_course_dir(path: str | Path) -> Course:
     _load_items(course, path / "lessons", ".md", _load_lesson, course.lessons)
     _load_items(course, path / "quizzes", ".toml", _load_quiz, course.quizzes)
     _load_items(course, path / "guides", ".md", _load_guide, course.guides)
+    course.lessons = _ordered(course.lessons, meta.get("order"), meta_file, course)
+    course.guides = _ordered(course.guides, None, meta_file, course)
     _check_references(course)
     return course
+
+
+def _ordered(items: dict, order, meta_file: Path, course: Course) -> dict:
+    """Lessons in the order ``course.toml`` gives (``order = [ids]``), the rest by grade band.
+
+    A primary lesson comes before a middle-school one, so a course reads from easy to hard
+    even when its file names sort otherwise.
+    """
+    rank = {grade: i for i, grade in enumerate(GRADES)}
+
+    def by_grade(item) -> tuple:
+        return (min((rank[g] for g in item.grades), default=len(GRADES)), item.source)
+
+    listed: list[str] = []
+    if order is not None:
+        try:
+            listed = list(_str_tuple(order, "order", meta_file))
+        except ContentError as exc:
+            course.problems.append(exc)
+        for unknown in [i for i in listed if i not in items]:
+            course.problems.append(
+                ContentError(
+                    f"'order' names lesson {unknown!r}, which is not in lessons/", meta_file
+                )  # fmt: skip
+            )
+    first = [items[i] for i in dict.fromkeys(listed) if i in items]
+    rest = sorted((item for item in items.values() if item not in first), key=by_grade)
+    return {item.id: item for item in [*first, *rest]}
 
 
 def _load_items(course, folder: Path, suffix: str, load_one, into: dict) -> None:
