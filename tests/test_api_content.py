@@ -161,3 +161,31 @@ def test_media_is_served_inert_and_cannot_escape_the_folder(client):
 def test_pages_carry_a_strict_content_security_policy(client):
     csp = client.get("/").headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
+
+
+def test_an_edited_lesson_is_rendered_afresh_and_old_requests_keep_their_snapshot(
+    app_config, tmp_path
+):
+    import shutil
+
+    from kepu_server import create_app
+    from kepu_server.catalog import get_catalog
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "heiyoushan-trip", content / "heiyoushan-trip")
+    app = create_app({**app_config, "KEPU_CONTENT": str(content)})
+    client = app.test_client()
+    url = "/api/v1/courses/heiyoushan-trip/lessons/heiyoushan-trip"
+    before = client.get(url).get_json()["sections"][0]["html"]
+    with app.test_request_context():
+        in_flight = get_catalog()
+    lesson = content / "heiyoushan-trip" / "lessons" / "heiyoushan-trip.md"
+    text = lesson.read_text(encoding="utf-8")
+    head, first_heading, rest = text.partition("\n## ")
+    lesson.write_text(f"{head}\n## {rest.splitlines()[0]}\n**全新的一段。**\n"
+                      + "\n".join(rest.splitlines()[1:]), encoding="utf-8")  # fmt: skip
+    after = client.get(url).get_json()["sections"][0]["html"]
+    assert "<strong>全新的一段。</strong>" in after and after != before
+    old = in_flight.courses["heiyoushan-trip"].lessons["heiyoushan-trip"].sections[0].markdown
+    assert "全新的一段" not in old  # a request that took the old snapshot keeps it whole
