@@ -57,14 +57,36 @@ def cli():
 
 
 def lan_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback (no packet is sent)."""
+    """This machine's IPv4 addresses other than loopback (asks the OS; sends no packet)."""
     found = set()
     try:
         for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
             found.add(info[4][0])
     except OSError:
         pass
+    found |= set(_interface_addresses())
     return sorted(a for a in found if not a.startswith("127."))
+
+
+def _interface_addresses() -> list[str]:
+    """Each network interface's IPv4 address on Linux (where the host name often maps to
+    127.0.1.1 only); elsewhere the host-name lookup above is what there is."""
+    try:
+        import fcntl
+        import struct
+    except ImportError:
+        return []
+    addresses = []
+    for _index, name in getattr(socket, "if_nameindex", list)():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            try:
+                packed = fcntl.ioctl(  # SIOCGIFADDR
+                    sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode())
+                )
+            except OSError:
+                continue
+        addresses.append(socket.inet_ntoa(packed[20:24]))
+    return addresses
 
 
 @cli.command()
