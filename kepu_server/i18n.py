@@ -1,7 +1,10 @@
 """Languages: the UI in Chinese (default) and English, content in whatever a course offers.
 
-The choice, in order: ``?lang=`` (remembered in a cookie), the signed-in teacher's setting,
-the cookie, ``Accept-Language``, then Chinese.
+Pages (the UI): ``?lang=`` (remembered in a cookie), the signed-in teacher's setting, the
+cookie, then Chinese. The browser's Accept-Language is not used for pages: classroom tablets
+are often set up in English, and the product's default is Chinese.
+
+The content API (DESIGN.md): ``?lang=``, then Accept-Language, then the course's default.
 """
 
 from __future__ import annotations
@@ -31,14 +34,13 @@ def ui_language() -> str:
         user = g.get("kepu_user")
         if user and user.get("language") in UI_LANGUAGES:
             lang = user["language"]
-    lang = lang or requested_language()
-    lang = lang or request.accept_languages.best_match(UI_LANGUAGES) or "zh"
+    lang = lang or requested_language() or "zh"
     g.kepu_lang = lang
     return lang
 
 
 def content_language(course) -> str:
-    """The language to show ``course`` in: ?lang=, then Accept-Language, then its default."""
+    """The language to show ``course`` in (see the module docstring for the order)."""
     offered = course.languages
     lang = request.args.get("lang")
     if lang:
@@ -46,10 +48,9 @@ def content_language(course) -> str:
         if lang in offered:
             return lang
     if not request.path.startswith("/api/"):
-        # On pages a choice made with the language switch sticks (the API is stateless).
-        cookie = requested_language()
-        if cookie in offered:
-            return cookie
+        # On pages the content follows the UI language when the course has it.
+        ui = ui_language()
+        return ui if ui in offered else course.language
     if request.headers.get("Accept-Language"):
         best = request.accept_languages.best_match(offered)
         if best:

@@ -125,6 +125,14 @@ def test_catalog_page_is_chinese_by_default_and_english_on_request(client):
     assert 'lang="en"' in en and "Field Trip" in en
 
 
+def test_pages_stay_chinese_for_a_browser_set_to_english_until_english_is_chosen(client):
+    page = client.get("/courses/heiyoushan-trip", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "课程" in page.get_data(as_text=True) and "黑油山研学" in page.get_data(as_text=True)
+    client.get("/?lang=en")  # the language switch; remembered in a cookie
+    page = client.get("/courses/heiyoushan-trip").get_data(as_text=True)
+    assert "Field Trip" in page and "Courses" in page
+
+
 def test_catalog_filters_by_grade(client):
     page = client.get("/?grade=high").get_data(as_text=True)
     assert "黑油山研学" not in page
