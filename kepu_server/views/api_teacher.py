@@ -148,7 +148,7 @@ def delete_results(session_id):
 
 def csv_headings() -> dict[str, str]:
     return {
-        "name": _("Name"),
+        "name": _("Student name"),
         "submitted": _("Submitted"),
         "score": _("Score"),
         "max_score": _("Out of"),

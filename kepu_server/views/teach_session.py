@@ -9,6 +9,7 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kepu_server.auth import current_user, teacher_required
 from kepu_server.catalog import get_catalog
@@ -182,7 +183,8 @@ def _answer_scores(session_id: str) -> dict:
 @teacher_required
 def delete_results(session_id):
     count = teaching.delete_results(get_db(), _session(session_id))
-    flash(_("Deleted the results of %(n)d students.", n=count), "ok")
+    flash(ngettext("Deleted the results of %(num)d student.",
+                   "Deleted the results of %(num)d students.", count), "ok")  # fmt: skip
     return redirect(url_for(".results", session_id=session_id))
 
 
