@@ -41,6 +41,9 @@ def register(pm: pluggy.PluginManager, plugin: Any, record: PluginRecord) -> boo
     try:
         pm.register(plugin, name=record.name)
         pm.check_pending()
+        if not pm.get_hookcallers(plugin):
+            # Silence here hides real mistakes (a missing @hookimpl, an empty package).
+            raise PluginError("implements no kepu_* hook (is @hookimpl missing?)")
     except Exception as exc:  # noqa: BLE001 - any plugin error is recorded, not raised
         if pm.is_registered(plugin):
             pm.unregister(plugin)

@@ -159,3 +159,13 @@ def test_the_plugins_api_reports_name_file_line_and_message(
     assert problem["file"].endswith("a.md") and problem["line"] == 3
     assert "invalid TOML" in problem["message"]
     assert app.test_client().get("/api/v1/courses/c").status_code == 200
+
+
+def test_a_plugin_with_no_hooks_is_an_error_not_silence(app_config, instance):
+    make_folder_plugin(
+        instance,
+        "empty",
+        "from kepu_server import hookimpl\n\ndef kepu_courses(app):\n    return []\n",
+    )
+    record = records(create_app(app_config))["empty"]
+    assert record.status == "failed" and "no kepu_* hook" in record.error
