@@ -563,3 +563,86 @@ def test_widget_template_renders_without_inline_script(app):
     assert re.search(r"<script[^>]*>\s*[^<\s]", html) is None  # nothing inline
     assert 'href="/x/robotics/static/program.css"' in html
     assert "kp-program" in html and "style=" not in html
+
+
+# ------------------------------------------------------------------ in a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("viewport", "locale", "query", "success"),
+    [
+        ({"width": 800, "height": 1280}, "zh-CN", "", "到达终点"),
+        ({"width": 1280, "height": 800}, "zh-CN", "?lang=en", "Goal reached"),
+    ],
+)
+def test_program_widget_on_the_student_page(
+    browser, live_server, client, teacher, viewport, locale, query, success
+):
+    created = client.post(
+        "/api/v1/sessions",
+        json={"course": "robotics", "quiz": "robot-commands-quiz"},
+        headers=_bearer(teacher["token"]),
+    )
+    assert created.status_code in (200, 201), created.get_data(as_text=True)
+    session = created.get_json()
+    context = browser.new_context(viewport=viewport, has_touch=True, locale=locale)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    try:
+        page.goto(live_server.url + "/j/" + session["code"] + query)
+        page.fill("input[name=name]", "robo")
+        page.locator("form[data-join-form] button").first.click()
+        page.wait_for_url("**/me**")
+        page.goto(live_server.url + "/me" + query)
+        page.click('[data-goto="4"]')
+        widget = page.locator('.question[data-qid="q5"] .kp-program')
+        widget.locator("svg rect.kp-cell").first.wait_for()
+        assert widget.locator("svg rect.kp-cell").count() == 12  # 3 x 4 cells
+        assert widget.locator("svg rect.kp-cell-wall").count() == 2
+
+        # Big touch targets, no sideways scrolling.
+        small = page.eval_on_selector_all(
+            '.question[data-qid="q5"] .kp-program button',
+            """els => els.filter(e => { const r = e.getBoundingClientRect();
+                                        return r.width < 44 || r.height < 44; }).length""",
+        )
+        assert small == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        # Build the program, with one mistake undone on the way.
+        for command in SOLUTION[:3]:
+            widget.locator(f'button[data-command="{command}"]').click()
+        widget.locator('button[data-command="left"]').click()
+        widget.locator(".kp-undo").click()
+        for command in SOLUTION[3:]:
+            widget.locator(f'button[data-command="{command}"]').click()
+        assert widget.locator(".kp-program-list li").count() == len(SOLUTION)
+
+        # The local preview animates to the goal.
+        widget.locator(".kp-run").click()
+        widget.locator(".kp-program-status.kp-ok").wait_for(timeout=10000)
+        assert success in widget.locator(".kp-program-status").inner_text()
+
+        # Every change was saved to the server.
+        results_url = f"/api/v1/sessions/{session['id']}/results"
+        for _ in range(50):
+            results = client.get(results_url, headers=_bearer(teacher["token"])).get_json()
+            answers = results["participants"][0]["answers"] if results["participants"] else {}
+            if answers.get("q5") == SOLUTION:
+                break
+            page.wait_for_timeout(100)
+        assert answers.get("q5") == SOLUTION
+
+        # Clear empties the program; a crash shows in the preview.
+        widget.locator(".kp-clear").click()
+        assert widget.locator(".kp-program-list li.kp-empty").count() == 1
+        for _ in range(3):
+            widget.locator('button[data-command="forward"]').click()
+        widget.locator(".kp-run").click()
+        widget.locator(".kp-program-status.kp-bad").wait_for(timeout=10000)
+        assert not problems
+    finally:
+        context.close()

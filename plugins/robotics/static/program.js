@@ -12,7 +12,8 @@
   var HEADINGS = ["N", "E", "S", "W"];
   var DELTA = { N: [-1, 0], E: [0, 1], S: [1, 0], W: [0, -1] };
   var ANGLE = { N: 0, E: 90, S: 180, W: 270 };
-  var CELL = 60;
+  var CELL = 60;        // drawing units per cell
+  var SHOWN_CELL = 72;  // largest on-screen size of a cell, in CSS pixels
   var STEP_MS = 450;
 
   var TEXT = {
@@ -127,6 +128,7 @@
     var board = el("div", "kp-program-board");
     var drawing = svg("svg", {
       viewBox: "0 0 " + cols * CELL + " " + rows * CELL,
+      width: cols * SHOWN_CELL, height: rows * SHOWN_CELL,
       role: "img", "aria-label": fmt(t.board, { rows: rows, cols: cols })
     });
     for (var r = 0; r < rows; r++) {
@@ -134,6 +136,7 @@
         var ch = grid[r].charAt(c);
         var fill = ch === "#" ? "#334155" : (ch === "G" ? "#bbf7d0" : (ch === "S" ? "#dbeafe" : "#ffffff"));
         drawing.appendChild(svg("rect", {
+          class: "kp-cell kp-cell-" + (ch === "#" ? "wall" : ch === "G" ? "goal" : ch === "S" ? "start" : "free"),
           x: c * CELL, y: r * CELL, width: CELL, height: CELL,
           fill: fill, stroke: "#94a3b8", "stroke-width": 2
         }));
@@ -147,7 +150,7 @@
         }
       }
     }
-    var robot = svg("g", {});
+    var robot = svg("g", { class: "kp-robot" });
     var body = svg("circle", { cx: 0, cy: 0, r: CELL * 0.3, fill: "#f59e0b", stroke: "#92400e", "stroke-width": 3 });
     robot.appendChild(body);
     robot.appendChild(svg("polygon", { points: "0,-16 10,2 -10,2", fill: "#7c2d12" }));
