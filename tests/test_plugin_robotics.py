@@ -570,23 +570,23 @@ def test_widget_template_renders_without_inline_script(app):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("viewport", "locale", "query", "success"),
+    ("viewport", "language", "query", "prompt", "success"),
     [
-        ({"width": 800, "height": 1280}, "zh-CN", "", "到达终点"),
-        ({"width": 1280, "height": 800}, "zh-CN", "?lang=en", "Goal reached"),
+        ({"width": 800, "height": 1280}, "zh", "", "帮机器人走到终点", "到达终点"),
+        ({"width": 1280, "height": 800}, "en", "?lang=en", "Help the robot", "Goal reached"),
     ],
 )
 def test_program_widget_on_the_student_page(
-    browser, live_server, client, teacher, viewport, locale, query, success
+    browser, live_server, client, teacher, viewport, language, query, prompt, success
 ):
     created = client.post(
         "/api/v1/sessions",
-        json={"course": "robotics", "quiz": "robot-commands-quiz"},
+        json={"course": "robotics", "quiz": "robot-commands-quiz", "language": language},
         headers=_bearer(teacher["token"]),
     )
     assert created.status_code in (200, 201), created.get_data(as_text=True)
     session = created.get_json()
-    context = browser.new_context(viewport=viewport, has_touch=True, locale=locale)
+    context = browser.new_context(viewport=viewport, has_touch=True, locale="zh-CN")
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -598,6 +598,7 @@ def test_program_widget_on_the_student_page(
         page.wait_for_url("**/me**")
         page.goto(live_server.url + "/me" + query)
         page.click('[data-goto="4"]')
+        assert prompt in page.locator('.question[data-qid="q5"] .q-prompt').inner_text()
         widget = page.locator('.question[data-qid="q5"] .kp-program')
         widget.locator("svg rect.kp-cell").first.wait_for()
         assert widget.locator("svg rect.kp-cell").count() == 12  # 3 x 4 cells
