@@ -23,8 +23,14 @@ CSP = (
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; "
     "form-action 'self'"
 )
-# Routes that take no credentials at all, so there is no session to forge a request for.
-CSRF_FREE_ENDPOINTS = {"api_student.join"}
+# Routes that take no credentials at all, so there is no session to forge a request for;
+# and content-pack uploads, which check CSRF themselves right after admin_required, so that a
+# non-admin's upload is refused before its body is read (the check here parses the body).
+CSRF_FREE_ENDPOINTS = {
+    "api_student.join",
+    "admin_plugins.upload_pack",
+    "api_plugins.upload_pack_api",
+}
 
 
 def init_app(app) -> None:

@@ -103,14 +103,20 @@ def kepu(*args) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def snapshot(folder: Path) -> dict[str, tuple]:
-    """Every file's content hash and mode, and every folder's mode, under ``folder``."""
+def snapshot(folder: Path, with_database: bool = True) -> dict[str, tuple]:
+    """Every file's content hash and mode, and every folder's mode, under ``folder``.
+
+    ``with_database=False`` leaves out the SQLite files, for requests that write there for
+    reasons of their own (a token's last use).
+    """
     found = {}
     for dirpath, dirnames, filenames in os.walk(folder):
         for name in dirnames:
             path = Path(dirpath, name)
             found[str(path.relative_to(folder))] = ("dir", os.lstat(path).st_mode)
         for name in filenames:
+            if name.endswith(".db-shm") or (not with_database and ".db" in name):
+                continue  # SQLite's shared-memory index: readers write to it, it holds no data
             path = Path(dirpath, name)
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             found[str(path.relative_to(folder))] = (digest, os.lstat(path).st_mode)
