@@ -74,6 +74,15 @@ def test_the_same_device_gets_its_seat_back_with_its_token(app, session):
     assert len(rows(app, "SELECT * FROM participants")) == 1
 
 
+def test_another_child_on_a_shared_tablet_gets_a_seat_of_their_own(app, session):
+    tablet = app.test_client()
+    first = seat(tablet, session["code"], "小红")
+    second = join(tablet, session["code"], "小兰")  # the cookie of 小红's seat is sent along
+    assert second.status_code == 201
+    assert second.get_json()["participant"]["id"] != first["participant"]["id"]
+    assert len(rows(app, "SELECT * FROM participants")) == 2
+
+
 def test_a_token_of_another_session_does_not_rejoin_there(app, teacher, session):
     other = launch(app, teacher, lesson_id="water")
     mine = seat(app.test_client(), other["code"], "小刚")

@@ -87,14 +87,19 @@ def _suggest_name(db, session_id: str, name: str) -> str | None:
 def join_session(db, session: dict, name: Any, token: str | None = None) -> tuple[dict, str, bool]:
     """Seat a student in ``session``; returns ``(participant, token, rejoined)``.
 
-    A device that already holds a token for this session gets its own seat back (even when
-    joining has been closed), whatever name it sends. Otherwise the name must be free (409
-    ``NameTaken`` with a suggestion) and, for a roster session, on the roster (400).
+    A device that already holds a token for this session and sends the same name gets its
+    own seat back (even when joining has been closed). Otherwise — a new student, or another
+    child on a shared tablet — the name must be free (409 ``NameTaken`` with a suggestion)
+    and, for a roster session, on the roster (400).
     """
-    existing = participant_by_token(db, token)
-    if existing is not None and existing["session_id"] == session["id"]:
-        return existing, token, True
     name = clean_name(name)
+    existing = participant_by_token(db, token)
+    if (
+        existing is not None
+        and existing["session_id"] == session["id"]
+        and existing["name"] == name
+    ):
+        return existing, token, True
     if not session["joining_open"]:
         raise ApiError(403, "joining_closed", "the teacher has closed joining for this class")
     roster = session.get("roster")

@@ -569,7 +569,9 @@
       showTicks(state);
       var flag = root.querySelector("[data-quiz-flag]");
       if (flag) flag.hidden = !(state.quiz_open && !state.submitted);
-      var needsPage = (state.quiz_open && !quizRendered && !state.submitted) || (state.submitted && !submitted);
+      var reopened = state.quiz_open && form && form.classList.contains("closed");
+      var needsPage =
+        (state.quiz_open && !quizRendered && !state.submitted) || (state.submitted && !submitted) || reopened;
       if (needsPage) {
         // The quiz is rendered on the server (plugin widgets are templates): fetch the page.
         window.location.replace("/me#quiz");
