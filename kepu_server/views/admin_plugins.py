@@ -30,6 +30,7 @@ from flask_wtf.csrf import CSRFError
 from kepu_server.auth import admin_required, bearer_token
 from kepu_server.catalog import get_catalog
 from kepu_server.errors import ApiError
+from kepu_server.i18n import content_language
 from kepu_server.install import InstallError, install, pip_versions, restart_notes, uninstall
 from kepu_server.install import set_enabled as set_plugin_enabled
 from kepu_server.security import csrf
@@ -44,10 +45,15 @@ STATUS_CODES = {"unsafe": 422, "invalid": 422, "requires": 422, "not_allowed": 4
 def plugin_rows() -> tuple[list[dict], dict[str, str]]:
     """Every plugin as shown to admins, with what waits for a restart."""
     notes = restart_notes(current_app.extensions["kepu_pip_loaded"])
+    catalog = get_catalog()
     rows = []
-    for record in get_catalog().records:
+    for record in catalog.records:
         row = record.as_dict()
         row["path"] = record.path
+        row["course_links"] = [(c, _course_title(catalog, c)) for c in record.courses]
+        if record.source in ("bundled", "pip") and len(record.courses) == 1:
+            # A pip plugin's title is its distribution name; its course's title says more.
+            row["title"] = row["course_links"][0][1]
         row["restart"] = notes.get(record.name)
         row["needs_restart"] = row["restart"] is not None
         rows.append(row)
@@ -57,8 +63,15 @@ def plugin_rows() -> tuple[list[dict], dict[str, str]]:
         if name not in known:
             rows.append({"name": name, "version": installed.get(name, "?"), "source": "pip",
                          "status": "ok", "title": "", "error": None, "errors": [],
-                         "courses": [], "needs_restart": True, "restart": why, "path": None})  # fmt: skip
+                         "courses": [], "course_links": [], "needs_restart": True, "restart": why, "path": None})  # fmt: skip
     return rows, notes
+
+
+def _course_title(catalog, course_id: str) -> str:
+    course = catalog.courses.get(course_id)
+    if course is None:
+        return course_id
+    return course.translations.get(content_language(course), {}).get("title", course.title)
 
 
 def _refresh() -> None:
