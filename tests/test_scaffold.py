@@ -202,3 +202,16 @@ def test_a_wheel_that_is_not_a_plugin_or_needs_a_newer_core_is_refused(
     code, out = kepu("plugins", "install", bad, "--instance", instance)
     assert code == 1 and message in out, out
     assert snapshot(instance) == before
+
+
+def test_writing_plugins_doc_covers_every_core_type_and_command():
+    from kepu_server.cli_plugins import plugins
+    from kepu_server.quiz.types import CORE_TYPES
+
+    doc = (ROOT / "docs" / "writing_plugins.md").read_text("utf-8")
+    for qtype in CORE_TYPES:
+        assert f"| `{qtype.name}` |" in doc, f"core type {qtype.name} is not in the reference"
+    for command in plugins.commands:
+        assert f"kepu plugins {command}" in doc, f"'kepu plugins {command}' is not documented"
+    for key in ("KEPU_PACK_MAX_FILES", "KEPU_PACK_MAX_BYTES", "[project.entry-points.kepu_server]"):
+        assert key in doc
