@@ -45,8 +45,9 @@ def main() -> None:
     parser.add_argument("--polls", type=int, default=300)
     args = parser.parse_args()
     instance = tempfile.mkdtemp()
-    app = create_app({"KEPU_INSTANCE": instance, "KEPU_CONTENT": str(ROOT / "content"),
-                      "KEPU_RELOAD_INTERVAL": 0})  # fmt: skip
+    # The default reload interval (1 s), as in a school: content changes are looked for once
+    # a second, not on every request.
+    app = create_app({"KEPU_INSTANCE": instance, "KEPU_CONTENT": str(ROOT / "content")})
     db = open_db(app.config["KEPU_DATABASE"])
     token = create_api_token(db, create_user(db, "bench", "bench password"))
     teacher = {"Authorization": f"Bearer {token}"}
@@ -74,6 +75,14 @@ def main() -> None:
     print(f"GET /api/v1/health (floor: Flask + middleware): {floor}")
     print(f"GET {url.replace(sid, '<id>')} 200 (changed):   {changed}")
     print(f"GET {url.replace(sid, '<id>')} 304 (unchanged): {same}")
+    from kepu_server.catalog import get_catalog
+    from kepu_server.classroom.results import live_dashboard
+    from kepu_server.classroom.sessions import get_session
+
+    with app.test_request_context():
+        catalog, session = get_catalog(), get_session(db, sid)
+        alone = timed(lambda: live_dashboard(db, catalog, session), args.polls)
+    print(f"live_dashboard() alone (3 queries + aggregation): {alone}")
     for label, sql in [
         ("participants", "SELECT * FROM participants WHERE session_id = ?"),
         ("answers", "SELECT a.* FROM answers a JOIN participants p ON p.id = a.participant_id "

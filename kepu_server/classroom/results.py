@@ -84,6 +84,7 @@ def is_correct(question: dict | None, score: float | None) -> bool | None:
 
 
 def _rows(db, session_id: str):
+    """The session's participants (dicts) and answers (tuples: the hot path of the dashboard)."""
     participants = list(
         db.query(
             "SELECT id, name, current_section, joined_at, last_seen_at, submitted_at, score, "
@@ -91,13 +92,11 @@ def _rows(db, session_id: str):
             [session_id],
         )
     )
-    answers = list(
-        db.query(
-            "SELECT a.participant_id, a.question_id, a.response, a.score FROM answers a "
-            "JOIN participants p ON p.id = a.participant_id WHERE p.session_id = ?",
-            [session_id],
-        )
-    )
+    answers = db.execute(
+        "SELECT a.participant_id, a.question_id, a.response, a.score FROM answers a "
+        "JOIN participants p ON p.id = a.participant_id WHERE p.session_id = ?",
+        [session_id],
+    ).fetchall()
     return participants, answers
 
 
@@ -112,9 +111,9 @@ def results(db, catalog, session: dict) -> dict:
     participants, answers = _rows(db, session["id"])
     by_participant: dict[int, dict] = {p["id"]: {} for p in participants}
     earned: Counter = Counter()
-    for a in answers:
-        by_participant[a["participant_id"]][a["question_id"]] = decode_response(a["response"])
-        earned[a["participant_id"]] += a["score"] or 0.0
+    for participant_id, question_id, response, score in answers:
+        by_participant[participant_id][question_id] = decode_response(response)
+        earned[participant_id] += score or 0.0
     out = []
     for p in participants:
         submitted = p["submitted_at"] is not None
@@ -184,19 +183,19 @@ def live_dashboard(db, catalog, session: dict) -> dict:
     participants, answers = _rows(db, session["id"])
     per_student = {p["id"]: {"answered": 0, "correct": 0} for p in participants}
     per_question = {q["id"]: {"answered": 0, "correct": 0, "wrong": Counter()} for q in questions}
-    for a in answers:
-        question = by_id.get(a["question_id"])
+    for participant_id, question_id, response, score in answers:
+        question = by_id.get(question_id)
         if question is None:
             continue  # the quiz changed since: an answer to a question no longer there
-        verdict = is_correct(question, a["score"])
-        student, stats = per_student[a["participant_id"]], per_question[a["question_id"]]
+        verdict = is_correct(question, score)
+        student, stats = per_student[participant_id], per_question[question_id]
         student["answered"] += 1
         stats["answered"] += 1
         if verdict:
             student["correct"] += 1
             stats["correct"] += 1
         elif verdict is False:
-            stats["wrong"][a["response"]] += 1
+            stats["wrong"][response] += 1
     ticks = _ticks(db, session["id"])
     teacher_paced = session["pacing"] == "teacher"
     students = []
@@ -263,13 +262,13 @@ def _question_stats(question: dict, stats: dict) -> dict:
 def _ticks(db, session_id: str) -> dict:
     by_participant: Counter = Counter()
     by_step: Counter = Counter()
-    for row in db.query(
+    for participant_id, guide_id, step in db.execute(
         "SELECT t.participant_id, t.guide_id, t.step FROM guide_ticks t "
         "JOIN participants p ON p.id = t.participant_id WHERE p.session_id = ? AND t.done = 1",
         [session_id],
     ):
-        by_participant[row["participant_id"]] += 1
-        by_step[(row["guide_id"], row["step"])] += 1
+        by_participant[participant_id] += 1
+        by_step[(guide_id, step)] += 1
     return {"by_participant": by_participant, "by_step": by_step}
 
 
