@@ -309,3 +309,25 @@ def test_openapi_documents_every_teacher_route(client):
     for path, methods in expected.items():
         assert methods <= set(spec["paths"][path]), path
     json.dumps(spec)  # serialisable
+
+
+def test_tablets_checking_in_do_not_change_the_dashboard_but_dropping_out_does(client, db, teacher):
+    from datetime import UTC, datetime, timedelta
+
+    state = launch(client, teacher)
+    join(client, state["code"], "Ann")
+    url, headers = f"/api/v1/sessions/{state['id']}/live", bearer(teacher["token"])
+    first = client.get(url, headers=headers)
+    assert first.json["students"][0]["online"] is True and first.json["online"] == 1
+
+    def seen(seconds_ago):
+        at = (datetime.now(UTC) - timedelta(seconds=seconds_ago)).isoformat(timespec="seconds")
+        db.execute("UPDATE participants SET last_seen_at = ?", [at])
+
+    seen(5)  # the tablet checked in again
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+    seen(600)  # and then went quiet
+    gone = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert gone.status_code == 200 and gone.json["students"][0]["online"] is False
+    assert gone.json["online"] == 0

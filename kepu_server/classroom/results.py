@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kepu_server.classroom.sessions import session_content
@@ -18,6 +19,9 @@ from kepu_server.classroom.teaching import slides
 from kepu_server.quiz.scoring import max_points
 
 EPSILON = 1e-9
+# A tablet polls every 2 s and its last_seen_at is written at most every 30 s: one not seen
+# for this long has lost the Wi-Fi, run out of battery or been closed.
+OFFLINE_AFTER = timedelta(seconds=75)
 
 
 def decode_response(raw: str) -> Any:
@@ -198,6 +202,7 @@ def live_dashboard(db, catalog, session: dict) -> dict:
             stats["wrong"][response] += 1
     ticks = _ticks(db, session["id"])
     teacher_paced = session["pacing"] == "teacher"
+    now = datetime.now(UTC)
     students = []
     for p in participants:
         counts = per_student[p["id"]]
@@ -212,8 +217,9 @@ def live_dashboard(db, catalog, session: dict) -> dict:
                 "score": p["score"],
                 "max_score": p["max_score"],
                 "ticks": ticks["by_participant"].get(p["id"], 0),
-                "joined_at": p["joined_at"],
-                "last_seen_at": p["last_seen_at"],
+                # A yes/no rather than the time itself, so the dashboard's ETag changes only
+                # when a tablet drops out, not each time a tablet checks in.
+                "online": _online(p["last_seen_at"] or p["joined_at"], now),
             }
         )
     return {
@@ -229,11 +235,19 @@ def live_dashboard(db, catalog, session: dict) -> dict:
             "joining_open": session["joining_open"],
         },
         "joined": len(students),
+        "online": sum(s["online"] for s in students),
         "submitted": sum(s["submitted"] for s in students),
         "students": students,
         "questions": [_question_stats(q, per_question[q["id"]]) for q in questions],
         "guides": _guide_stats(catalog, session, ticks["by_step"]),
     }
+
+
+def _online(seen: str | None, now: datetime) -> bool:
+    try:
+        return seen is not None and now - datetime.fromisoformat(seen) < OFFLINE_AFTER
+    except (TypeError, ValueError):
+        return False
 
 
 def _question_stats(question: dict, stats: dict) -> dict:

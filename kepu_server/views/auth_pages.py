@@ -47,7 +47,7 @@ def _safe_next(target: str | None) -> str:
 @bp.before_app_request
 def load_signed_in_user():
     """Load the signed-in user early so the UI speaks their language; keep a new choice."""
-    if not session.get("user_id"):
+    if not session.get("user_id") or request.endpoint == "static":
         return
     user = current_user()
     lang = request.args.get("lang")
