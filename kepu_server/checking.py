@@ -7,11 +7,12 @@ Question types come from the core and every installed plugin, so plugin types va
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from kepu_server.catalog import validate_quizzes
 from kepu_server.content.loader import load_course_dir
-from kepu_server.errors import ContentError, PluginError
+from kepu_server.errors import ContentError, PluginError, toml_error
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import (
     check_requires,
@@ -60,15 +61,32 @@ def course_folders_in(path: Path) -> list[Path]:
 
 def check_path(path: Path) -> list[str]:
     path = path.resolve()
+    if path.is_file():
+        return [f"{path}: to check an archive or wheel, run 'kepu plugins install --check {path}'"]
     if (path / "course.toml").is_file():
         return check_course(path, installed_question_types())
     if (path / "plugin.toml").is_file():
         return check_folder_plugin(path)
     folders = course_folders_in(path)
+    problems = check_pyproject(path / "pyproject.toml")
     if not folders:
-        return [f"{path}: no course.toml or plugin.toml found here"]
+        return problems or [f"{path}: no course.toml or plugin.toml found here"]
     types = installed_question_types()
-    return [line for folder in folders for line in check_course(folder, types)]
+    return problems + [line for folder in folders for line in check_course(folder, types)]
+
+
+def check_pyproject(file: Path) -> list[str]:
+    """A plugin project must declare its entry point, or the server will never find it."""
+    if not file.is_file():
+        return []
+    try:
+        meta = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return [str(toml_error(exc, file))]
+    if not (meta.get("project", {}).get("entry-points", {}).get("kepu_server")):
+        return [f"{file}: no [project.entry-points.kepu_server] table: the server will not "
+                "find this plugin (add e.g. myname = \"my_package\")"]  # fmt: skip
+    return []
 
 
 def check_folder_plugin(path: Path) -> list[str]:

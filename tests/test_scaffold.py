@@ -80,8 +80,11 @@ def test_kepu_check_names_what_an_author_broke(project, tmp_path):
     quiz.write_text(quiz.read_text("utf-8").replace("answers = [0, 2]", "answers = [0, 9]"))
     lesson = course / "lessons" / "floating.md"
     lesson.write_text(lesson.read_text("utf-8").replace('quiz = "floating-quiz"', 'quiz = "nope"'))
+    pyproject = broken / "kepu-broken" / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text("utf-8").replace("entry-points.kepu_server", "x"))
     code, out = kepu("check", broken / "kepu-broken")
     assert code == 1
+    assert "pyproject.toml: no [project.entry-points.kepu_server] table" in out
     assert "quizzes/floating-quiz.toml:14: question 'floaters': 'answers' must be" in out
     assert "lessons/floating.md: lesson 'floating' names quiz 'nope'" in out
 
