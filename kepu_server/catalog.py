@@ -147,8 +147,13 @@ def validate_quizzes(course: Course, question_types: dict[str, QuestionType]) ->
     """Check every question against its type; a quiz with a bad question is left out."""
     for quiz in list(course.quizzes.values()):
         problems = quiz_problems(quiz, question_types)
+        seen = {(p.line, p.message) for p in problems}
         for lang in quiz.translations:
-            problems += quiz_problems(quiz.in_language(lang), question_types)
+            # A translation repeats the default file's problems; report only its own.
+            for problem in quiz_problems(quiz.in_language(lang), question_types):
+                if (problem.line, problem.message) not in seen:
+                    seen.add((problem.line, problem.message))
+                    problems.append(problem)
         if problems:
             course.problems.extend(problems)
             del course.quizzes[quiz.id]
