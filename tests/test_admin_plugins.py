@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import re
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -252,3 +254,31 @@ def test_admin_index_links_plugins_and_users(client, admin, teacher):
     assert 'href="/admin/plugins"' in html and 'href="/admin/users"' in html
     assert "插件" in html  # Chinese by default
     assert "Plugins and content packs" in client.get("/admin/?lang=en").get_data(as_text=True)
+
+
+def test_upload_to_a_running_server_serves_the_pack_and_scores_its_quiz(
+    live_server, admin, teacher, pack
+):
+    from tests.test_install_packs import RIGHT, course_ids, take_quiz
+
+    boundary = "kepu-test-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="pack"; '
+        f'filename="rivers.zip"\r\nContent-Type: application/zip\r\n\r\n'
+    ).encode()
+    body += pack.read_bytes() + f"\r\n--{boundary}--\r\n".encode()  # fmt: skip
+    request = urllib.request.Request(live_server.url + "/api/v1/plugins/packs", data=body,
+                                     method="POST")  # fmt: skip
+    request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    request.add_header("Authorization", f"Bearer {admin['token']}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        result = json.loads(response.read())
+    assert (result["name"], result["action"], result["courses"]) == (
+        "rivers",
+        "installed",
+        ["rivers"],
+    )
+    assert "rivers" in course_ids(live_server.url)
+    scored = take_quiz(live_server.url, teacher["token"], "rivers", "rivers-quiz", RIGHT)
+    assert (scored["score"], scored["max_score"]) == (2, 2)
