@@ -277,6 +277,10 @@ def main(argv=None) -> None:
         sys.exit(1)
 
 
+# ``kepu plugins`` lives in its own module; importing it here makes ``cli`` complete for
+# whoever imports it (``CliRunner().invoke(cli, ...)``), not only when run through ``main``.
+import kepu_server.cli_plugins  # noqa: E402, F401
+
 if __name__ == "__main__":
     # Run through the imported module so ``kepu plugins`` registers on the same group.
     from kepu_server.cli import main as imported_main

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import click
 
 from kepu_server.cli import cli, instance_options, make_app
+from kepu_server.errors import KepuError
+
+
+def clean_errors(command):
+    """A refusal prints ``Error: <message>`` and exits 1, however the command is invoked."""
+
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KepuError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapped
 
 
 @cli.group()
@@ -18,6 +33,7 @@ def plugins():
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @instance_options
+@clean_errors
 def plugins_list(as_json, instance, content):
     """Name, version, source, status, error and course ids of every plugin."""
     app = make_app(instance, content)
@@ -39,6 +55,7 @@ def plugins_list(as_json, instance, content):
 @click.argument("source")
 @click.option("--check", "dry_run", is_flag=True, help="Only validate SOURCE; install nothing.")
 @instance_options
+@clean_errors
 def plugins_install(source, dry_run, instance, content):
     """Install or upgrade a plugin or content pack from SOURCE.
 
@@ -58,6 +75,7 @@ def plugins_install(source, dry_run, instance, content):
 @plugins.command("uninstall")
 @click.argument("name")
 @instance_options
+@clean_errors
 def plugins_uninstall(name, instance, content):
     """Remove the plugin or content pack NAME (a pack's NAME is its course id).
 
@@ -84,6 +102,7 @@ def _set_enabled(name, enabled, instance, content):
 @plugins.command("enable")
 @click.argument("name")
 @instance_options
+@clean_errors
 def plugins_enable(name, instance, content):
     """Serve the courses of the plugin or content pack NAME again."""
     _set_enabled(name, True, instance, content)
@@ -92,6 +111,7 @@ def plugins_enable(name, instance, content):
 @plugins.command("disable")
 @click.argument("name")
 @instance_options
+@clean_errors
 def plugins_disable(name, instance, content):
     """Stop serving the courses of NAME without removing it (class results stay readable)."""
     _set_enabled(name, False, instance, content)
@@ -105,6 +125,7 @@ def plugins_disable(name, instance, content):
 )  # fmt: skip
 @click.option("--title", help="The course title in Chinese (default: from NAME).")
 @click.option("--title-en", help="The course title in English (default: from NAME).")
+@clean_errors
 def plugins_new(name, directory, title, title_en):
     """Start a new course plugin called NAME (also its course id), ready to edit and build.
 

@@ -269,3 +269,17 @@ def test_names_that_are_not_installed_are_refused(instance):
         assert "no plugin or content pack called 'no-such-thing'" in out
     code, out = kepu("plugins", "disable", "content", "--instance", instance)
     assert code == 1 and "always on" in out
+
+
+def test_the_plugins_group_works_through_click_runner_too(instance, app, tmp_path, pack_zip):
+    from click.testing import CliRunner
+
+    from kepu_server.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["plugins", "install", str(pack_zip), "--instance", str(instance)])
+    assert result.exit_code == 0, result.output
+    assert "Installed content pack rivers" in result.output
+    result = runner.invoke(cli, ["plugins", "install", str(pack_zip), "--instance", str(instance)])
+    assert result.exit_code == 1
+    assert "Error: rivers 1.0.0 is already installed" in result.output
