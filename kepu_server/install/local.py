@@ -87,7 +87,7 @@ def install_folder_plugin(
     check_name(name, "plugin name")
     check_requires(meta.get("requires"), f"{label}/plugin.toml")
     report = run_probe(
-        {"name": name, "folder": str(root), "plugins_dir": str(instance / "plugins")}
+        catalog, {"name": name, "folder": str(root), "plugins_dir": str(instance / "plugins")}
     )
     if report["problems"]:
         problems = relabel(report["problems"], root, label)

@@ -128,7 +128,7 @@ def install_wheel(catalog, instance: Path, wheel: Path, stage: Path, label: str,
             raise InstallError(
                 "conflict", f"the plugin name {name!r} is taken by {_dist_name(other)}"
             )
-        report = run_probe({"name": name, "sys_path": str(unpacked), "entry_point": value,
+        report = run_probe(catalog, {"name": name, "sys_path": str(unpacked), "entry_point": value,
                             "plugins_dir": str(instance / "plugins")})  # fmt: skip
         if report["problems"]:
             problems = relabel(report["problems"], unpacked.resolve(), label)

@@ -7,7 +7,8 @@ process doing the install. The last line of the output is a JSON object::
     {"courses": ["ocean"], "question_types": ["range"], "problems": ["file:line: message"]}
 
 ``REQUEST_JSON`` has ``name`` (the plugin's NAME) and either ``folder`` (a folder plugin) or
-``sys_path`` + ``entry_point`` (an unpacked wheel and its ``module[:attr]``).
+``sys_path`` + ``entry_point`` (an unpacked wheel and its ``module[:attr]``); optionally
+``plugins_dir`` (the instance's folder plugins) and ``disabled`` (names to leave out).
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ def probe(request: dict) -> dict:
         # First on the path, so the new version wins over an installed older one.
         sys.path.insert(0, request["sys_path"])
     pm = new_plugin_manager()
-    # The installed version of the same plugin is left out: its types would clash.
+    # The installed version of the same plugin is left out (its types would clash), and so
+    # are disabled plugins: their question types are not available to quizzes.
     load_plugins(pm, plugins_dir=request.get("plugins_dir") and Path(request["plugins_dir"]),
-                 disabled={name})  # fmt: skip
+                 disabled={name, *request.get("disabled", ())})  # fmt: skip
     record = PluginRecord(name=name)
     try:
         if request.get("folder"):
