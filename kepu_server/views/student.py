@@ -7,6 +7,8 @@ keeps in localStorage, and keeps unsent answers there until the server has them.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -20,6 +22,7 @@ from kepu_server.views import student_state as state
 from kepu_server.views.api_student import join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
+log = logging.getLogger(__name__)
 bp = Blueprint("student", __name__)
 
 
@@ -107,7 +110,7 @@ def me():
     body = render_template(
         "student/me.html", participant=participant, session=session, course=course,
         lesson=lesson, quiz=quiz, guides=guides, questions=questions, result=result,
-        ticks=ticks, token=token, widgets={n: t.widget for n, t in types.items() if t.widget},
+        ticks=ticks, token=token, widgets=_working_widgets(types, questions),
         section_index=state.shown_section(session, participant, lesson),
         etag=state.me_etag(participant, session), render_section=_section_renderer(course),
         lang=session["language"],
@@ -116,6 +119,26 @@ def me():
     # The page carries the seat's token for the script: never store it in a shared cache.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _working_widgets(types: dict, questions: list) -> dict[str, str]:
+    """``{question id: widget template}`` for the plugin widgets that render.
+
+    A plugin's broken widget template must not take the whole quiz page down: a question
+    whose widget fails gets the core's text box instead (and the failure is logged).
+    """
+    working = {}
+    for question, _response in questions:
+        widget = getattr(types.get(question["type"]), "widget", None)
+        if not widget:
+            continue
+        try:
+            render_template(widget, question=question)
+        except Exception:  # noqa: BLE001 - any error in a plugin's template
+            log.exception("widget %s failed for question %s", widget, question["id"])
+            continue
+        working[question["id"]] = widget
+    return working
 
 
 def _section_renderer(course):
