@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from pathlib import Path
@@ -67,9 +68,35 @@ def plugins_install(source, dry_run, instance, content):
     """
     from kepu_server.install import install
 
-    app = make_app(instance, content)
-    result = install(app, source, dry_run=dry_run)
+    with undo_bootstrap_on_refusal(instance):
+        app = make_app(instance, content)
+        result = install(app, source, dry_run=dry_run)
     click.echo(result.describe())
+
+
+@contextlib.contextmanager
+def undo_bootstrap_on_refusal(instance: str | None):
+    """On a refusal, remove what opening a brand-new instance folder created just now.
+
+    A refused install leaves the instance exactly as it was, even one that did not exist:
+    ``create_app`` makes the database, secret key and folders of a fresh instance.
+    """
+    from kepu_server.config import instance_path
+
+    root = instance_path({"KEPU_INSTANCE": instance} if instance else None)
+    parts = [root / n for n in ("kepu.db", "kepu.db-wal", "kepu.db-shm", "secret_key")]
+    folders = [root / "plugins", root / "packs", root]
+    new = [p for p in parts + folders if not p.exists()]
+    try:
+        yield
+    except KepuError:
+        for path in new:
+            if path in folders:
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # only when still empty
+            else:
+                path.unlink(missing_ok=True)
+        raise
 
 
 @plugins.command("uninstall")

@@ -203,3 +203,13 @@ def test_a_pack_with_a_bad_question_is_refused_with_file_and_line(instance, app,
     assert code == 1
     assert "p.zip/quizzes/rivers-quiz.toml:4: question 'longest': 'answer' must be" in out
     assert snapshot(instance) == before
+
+
+def test_a_refusal_leaves_a_brand_new_instance_as_empty_as_it_was(tmp_path):
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    code, out = kepu("plugins", "install", zip_slip(tmp_path), "--instance", fresh)
+    assert code == 1 and "climbs out of the folder" in out
+    assert list(fresh.iterdir()) == []
+    code, out = kepu("plugins", "install", zip_slip(tmp_path), "--instance", tmp_path / "none")
+    assert code == 1 and not (tmp_path / "none").exists()
