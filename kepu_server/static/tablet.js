@@ -172,6 +172,9 @@
     var participantId = root.getAttribute("data-participant");
     var pacing = root.getAttribute("data-pacing");
     var quizRendered = root.getAttribute("data-quiz-rendered") === "true";
+    // Rendered while the quiz was open: never reload for it again (no loop when, say, a
+    // removed plugin left the quiz without questions).
+    var renderedOpen = root.getAttribute("data-quiz-open") === "true";
     var submitted = root.getAttribute("data-submitted") === "true";
     var etag = '"' + root.getAttribute("data-etag") + '"';
     var scope = sessionId + "." + participantId;
@@ -571,7 +574,7 @@
       if (flag) flag.hidden = !(state.quiz_open && !state.submitted);
       var reopened = state.quiz_open && form && form.classList.contains("closed");
       var needsPage =
-        (state.quiz_open && !quizRendered && !state.submitted) || (state.submitted && !submitted) || reopened;
+        (state.quiz_open && !renderedOpen && !state.submitted) || (state.submitted && !submitted) || reopened;
       if (needsPage) {
         // The quiz is rendered on the server (plugin widgets are templates): fetch the page.
         window.location.replace("/me#quiz");
