@@ -215,7 +215,7 @@ def test_disable_and_enable_a_pack_on_a_running_server(instance, live_server, pa
     assert (instance / "packs" / "rivers").is_dir()  # disabled, not removed
     code, listing = kepu("plugins", "list", "--json", "--instance", instance)
     record = next(r for r in json.loads(listing) if r["name"] == "rivers")
-    assert (record["source"], record["status"]) == ("pack", "disabled")
+    assert (record["source"], record["status"], record["version"]) == ("pack", "disabled", "1.0.0")
     assert kepu("plugins", "disable", "rivers", "--instance", instance)[1].startswith(
         "rivers was already disabled"
     )

@@ -7,6 +7,7 @@ uninstalled; the content folder is the record ``content``.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from kepu_server.content.loader import load_course_dir
@@ -20,6 +21,14 @@ def course_folders(root: Path | None) -> list[Path]:
     if not root or not root.is_dir():
         return []
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _pack_version(folder: Path) -> str:
+    try:
+        meta = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "0"
+    return str(meta.get("version", "0"))
 
 
 class SchoolContent:
@@ -53,6 +62,7 @@ class SchoolContent:
             self.pack_records.append(record)
             if folder.name in self.disabled:
                 record.status = "disabled"
+                record.version = _pack_version(folder)  # listed with its version all the same
                 continue
             try:
                 course = load_course_dir(folder)
