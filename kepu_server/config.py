@@ -35,6 +35,9 @@ def defaults(instance: Path) -> dict:
         "KEPU_RETENTION_DAYS": 365,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
+        # What one installed pack, plugin or wheel may hold, unpacked (see docs/writing_plugins.md).
+        "KEPU_PACK_MAX_FILES": 2000,
+        "KEPU_PACK_MAX_BYTES": 100 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "kepu_session",
