@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,16 +49,25 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 
 def get_db() -> sqlite_utils.Database:
-    """The request's database handle (opened on first use, closed on teardown)."""
+    """The request's database handle: one connection per server thread, reused.
+
+    Opening SQLite and setting its pragmas costs more than a tablet's whole 304 poll, so each
+    waitress thread keeps its connection. Between requests it is never inside a transaction
+    (writes go through ``write_transaction``, which commits or rolls back).
+    """
     if "kepu_db" not in g:
-        g.kepu_db = open_db(current_app.config["KEPU_DATABASE"])
+        local = current_app.extensions["kepu_db_local"]
+        db = getattr(local, "db", None)
+        if db is None:
+            db = local.db = open_db(current_app.config["KEPU_DATABASE"])
+        elif db.conn.in_transaction:  # a request died half-way: never inherit its writes
+            db.conn.rollback()
+        g.kepu_db = db
     return g.kepu_db
 
 
 def close_db(exc: BaseException | None = None) -> None:
-    db = g.pop("kepu_db", None)
-    if db is not None:
-        db.conn.close()
+    g.pop("kepu_db", None)
 
 
 def init_app(app) -> None:
@@ -69,4 +79,5 @@ def init_app(app) -> None:
         migrate(db)
     finally:
         db.conn.close()
+    app.extensions["kepu_db_local"] = threading.local()
     app.teardown_appcontext(close_db)
