@@ -230,7 +230,7 @@ def test_results_csv_is_excel_friendly_and_matches(client, teacher):
     assert rows[0][:4] == ["姓名", "已提交", "得分", "满分"] and rows[0][4].startswith("q1: ")
     assert rows[1][:4] == ["Ann", "是", "5", "6"]
     assert rows[1][4] == "石油比水轻，在水里受到浮力向上"
-    assert rows[1][5:] == ["断层", "false", "", "1955", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水"]  # fmt: skip
+    assert rows[1][5:] == ["断层", "错", "", "1955", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水"]  # fmt: skip
     assert rows[2][:4] == ["Bob", "否", "0", "6"] and rows[3][0] == "Cai"
 
 
@@ -260,7 +260,7 @@ def test_live_dashboard_counts_and_etag(client, teacher):
         "label": "石油比水重，被水从下面挤上来",
         "count": 2,
     }
-    assert q3["share_correct"] == round(2 / 3, 3) and q3["most_common_wrong"]["label"] == "true"
+    assert q3["share_correct"] == round(2 / 3, 3) and q3["most_common_wrong"]["label"] == "对"
     assert live["questions"][3]["answered"] == 0 and live["questions"][3]["share_correct"] is None
 
     etag = first.headers["ETag"]

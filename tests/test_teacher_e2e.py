@@ -115,7 +115,7 @@ def label(question: dict, response) -> str:
     if kind == "ordering":
         return " → ".join(response)
     if kind == "truefalse":
-        return "true" if response else "false"
+        return "对" if response else "错"  # the teacher's UI language: Chinese by default
     return str(response)
 
 

@@ -54,8 +54,11 @@ def quiz_questions(catalog, session: dict) -> list[dict]:
     return out
 
 
-def response_label(question: dict | None, response: Any) -> str:
-    """A response as a teacher reads it: option text instead of an index, and so on."""
+def response_label(question: dict | None, response: Any, words: dict | None = None) -> str:
+    """A response as a teacher reads it: option text instead of an index, and so on.
+
+    ``words`` may give the (translated) text for ``true`` and ``false``.
+    """
     if question is None:
         return json.dumps(response, ensure_ascii=False)
     options = question.get("options")
@@ -68,7 +71,8 @@ def response_label(question: dict | None, response: Any) -> str:
     if kind == "ordering" and isinstance(response, list):
         return " → ".join(str(item) for item in response)
     if isinstance(response, bool):
-        return "true" if response else "false"
+        key = "true" if response else "false"
+        return (words or {}).get(key, key)
     if isinstance(response, str):
         return response
     if isinstance(response, int | float):
@@ -151,7 +155,7 @@ def results_csv(db, catalog, session: dict, headings: dict[str, str]) -> str:
     """The results as CSV text with a BOM (Excel then reads the Chinese correctly).
 
     ``headings`` gives the translated column titles for name, submitted, score, max_score,
-    yes and no. One column per question, holding the student's response as a teacher reads it.
+    and the words yes, no, true and false. One column per question, holding the student's response as a teacher reads it.
     """
     data = results(db, catalog, session)
     questions = data["questions"]
@@ -170,7 +174,10 @@ def results_csv(db, catalog, session: dict, headings: dict[str, str]) -> str:
         ]
         for q in questions:
             answer = p["answers"].get(q["id"])
-            row.append("" if q["id"] not in p["answers"] else _csv_cell(response_label(q, answer)))
+            if q["id"] in p["answers"]:
+                row.append(_csv_cell(response_label(q, answer, headings)))
+            else:
+                row.append("")
         writer.writerow(row)
     return "\ufeff" + buffer.getvalue()
 
@@ -180,8 +187,11 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def live_dashboard(db, catalog, session: dict) -> dict:
-    """The live dashboard: students, their section and counts, per-question stats, ticks."""
+def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dict:
+    """The live dashboard: students, their section and counts, per-question stats, ticks.
+
+    ``words`` (translated ``true``/``false``) is for the wrong answers' labels.
+    """
     questions = quiz_questions(catalog, session)
     by_id = {q["id"]: q for q in questions}
     participants, answers = _rows(db, session["id"])
@@ -238,7 +248,7 @@ def live_dashboard(db, catalog, session: dict) -> dict:
         "online": sum(s["online"] for s in students),
         "submitted": sum(s["submitted"] for s in students),
         "students": students,
-        "questions": [_question_stats(q, per_question[q["id"]]) for q in questions],
+        "questions": [_question_stats(q, per_question[q["id"]], words) for q in questions],
         "guides": _guide_stats(catalog, session, ticks["by_step"]),
     }
 
@@ -250,14 +260,15 @@ def _online(seen: str | None, now: datetime) -> bool:
         return False
 
 
-def _question_stats(question: dict, stats: dict) -> dict:
+def _question_stats(question: dict, stats: dict, words: dict | None) -> dict:
     graded = bool(question["points"])
     common = stats["wrong"].most_common(1)
     wrong = None
     if common:
         raw, count = common[0]
         response = decode_response(raw)
-        wrong = {"response": response, "label": response_label(question, response), "count": count}
+        label = response_label(question, response, words)
+        wrong = {"response": response, "label": label, "count": count}
     return {
         "id": question["id"],
         "type": question["type"],

@@ -154,6 +154,8 @@ def csv_headings() -> dict[str, str]:
         "max_score": _("Out of"),
         "yes": _("yes"),
         "no": _("no"),
+        "true": _("True"),
+        "false": _("False"),
     }
 
 
@@ -181,7 +183,8 @@ def results_csv(session_id):
 @teacher_required
 def live(session_id):
     row = _mine(session_id)
-    return conditional_json(session_results.live_dashboard(get_db(), get_catalog(), row))
+    live = session_results.live_dashboard(get_db(), get_catalog(), row, csv_headings())
+    return conditional_json(live)
 
 
 def init_app(app) -> None:

@@ -35,6 +35,10 @@ def _context(row: dict) -> dict:
     return {"s": state, "row": row}
 
 
+def _words() -> dict:
+    return {"true": _("True"), "false": _("False")}
+
+
 @bp.get("/<session_id>/join")
 @teacher_required
 def join_screen(session_id):
@@ -123,7 +127,7 @@ def _changes(action: str, row: dict, catalog) -> dict:
 @teacher_required
 def dashboard(session_id):
     row = _session(session_id)
-    live = session_results.live_dashboard(get_db(), get_catalog(), row)
+    live = session_results.live_dashboard(get_db(), get_catalog(), row, _words())
     return render_template("teach/dashboard.html", live=live, **_context(row))
 
 
@@ -132,7 +136,7 @@ def dashboard(session_id):
 def dashboard_fragment(session_id):
     """The dashboard's changing part as HTML, with an ETag so an unchanged poll is a 304."""
     row = _session(session_id)
-    live = session_results.live_dashboard(get_db(), get_catalog(), row)
+    live = session_results.live_dashboard(get_db(), get_catalog(), row, _words())
     response = make_response(render_template("teach/_dashboard_body.html", live=live))
     response.headers["Cache-Control"] = "private, no-cache"
     response.add_etag()
@@ -144,10 +148,11 @@ def dashboard_fragment(session_id):
 def results(session_id):
     row = _session(session_id)
     data = session_results.results(get_db(), get_catalog(), row)
+    words = _words()
     for p in data["participants"]:
         p["cells"] = [
             {
-                "label": session_results.response_label(q, p["answers"][q["id"]]),
+                "label": session_results.response_label(q, p["answers"][q["id"]], words),
                 "correct": _cell_verdict(row, q, p),
             }
             if q["id"] in p["answers"]
