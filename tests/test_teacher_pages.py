@@ -99,6 +99,9 @@ def test_the_join_screen_for_the_projector(app, client, signed_in):
     # No inline script anywhere (the CSP would block it): every <script> has a src.
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page))
     assert " onclick=" not in page and "javascript:" not in page
+    # Names of students already in the class show at once (the script then keeps them fresh).
+    client.post("/api/v1/join", json={"code": code, "name": "小明"})
+    assert "<li>小明</li>" in text(client.get(f"/teach/sessions/{sid}/join"))
 
 
 def test_the_presenter_turns_pages(client, signed_in):

@@ -48,8 +48,19 @@ def join_screen(session_id):
     qr = segno.make(url, error="m").svg_inline(
         scale=8, border=2, omitsize=True, dark="#1d2a2f", title=_("QR code to join the class")
     )
+    names = [
+        r["name"]
+        for r in get_db().query(
+            "SELECT name FROM participants WHERE session_id = ? ORDER BY joined_at, id",
+            [session_id],
+        )
+    ]
     return render_template(
-        "teach/join_screen.html", qr_svg=qr, base_url=teaching.join_base_url(), **context
+        "teach/join_screen.html",
+        qr_svg=qr,
+        base_url=teaching.join_base_url(),
+        names=names,
+        **context,
     )
 
 
