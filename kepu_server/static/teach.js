@@ -13,11 +13,12 @@
       if (etag) { headers["If-None-Match"] = etag; }
       fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
         .then(function (response) {
+          // Signed out meanwhile (the poll was sent to the sign-in page): show that page.
+          if (response.redirected || response.status === 401) { window.location.reload(); return; }
           if (response.status === 200) {
             etag = response.headers.get("ETag");
             return onChange(response);
           }
-          if (response.status === 401) { window.location.reload(); }
         })
         .catch(function () { /* Wi-Fi hiccup: try again at the next tick */ })
         .then(schedule);
