@@ -309,6 +309,20 @@ def test_openapi_documents_every_teacher_route(client):
     for path, methods in expected.items():
         assert methods <= set(spec["paths"][path]), path
     json.dumps(spec)  # serialisable
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(spec)
+
+
+def test_responses_match_their_documented_schemas(client, teacher):
+    jsonschema = pytest.importorskip("jsonschema")
+    from kepu_server.views.api_teacher_spec import _LIVE, _RESULTS, _STATE
+
+    state = class_with_answers(client, teacher)
+    url, headers = f"/api/v1/sessions/{state['id']}", bearer(teacher["token"])
+    jsonschema.validate(state, _STATE)
+    jsonschema.validate(client.get(url, headers=headers).json, _STATE)
+    jsonschema.validate(client.get(f"{url}/results", headers=headers).json, _RESULTS)
+    jsonschema.validate(client.get(f"{url}/live", headers=headers).json, _LIVE)
 
 
 def test_tablets_checking_in_do_not_change_the_dashboard_but_dropping_out_does(client, db, teacher):
