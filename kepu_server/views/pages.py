@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 
 from flask import Blueprint, abort, render_template, request, send_file
+from flask_babel import gettext as _
 
 from kepu_server.auth import current_user
 from kepu_server.catalog import get_catalog
@@ -33,10 +34,23 @@ def catalog():
         if theme and course.plugin != theme:
             continue
         courses.append(course_summary(course, lang))
-    themes = sorted({c.plugin for c in get_catalog().courses.values() if c.plugin})
+    themes = theme_choices()
     return render_template(
         "catalog/index.html", courses=courses, grade=grade, theme=theme, themes=themes,
         grades=GRADES, user=current_user(),
+    )  # fmt: skip
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """(plugin name, label) for the theme filter: a theme is named by its course titles."""
+    titles: dict[str, list[str]] = {}
+    for course in get_catalog().courses.values():
+        if course.plugin:
+            titles.setdefault(course.plugin, []).append(course.title_in(content_language(course)))
+    return sorted(
+        ((name, _("School courses") if name == "content" else " / ".join(found))
+         for name, found in titles.items()),
+        key=lambda item: item[1],
     )  # fmt: skip
 
 
