@@ -216,3 +216,18 @@ def test_the_teacher_pages_speak_english_too(client, signed_in):
     page = text(client.get(f"/teach/sessions/{sid}?lang=en"))
     assert "Next section" in page and "Open the quiz" in page and "下一节" not in page
     assert "Start a new class" in text(client.get("/teach/"))  # the choice stuck
+
+
+def test_classes_older_than_the_retention_period_are_deleted(app, client, db, signed_in):
+    old = start(client, signed_in)
+    recent = start(client, signed_in)
+    code = client.get(f"/api/v1/sessions/{old}").json["code"]
+    client.post("/api/v1/join", json={"code": code, "name": "小明"})
+    db.execute("UPDATE class_sessions SET created_at = '2020-01-01T00:00:00+00:00', "
+               "ended_at = '2020-01-01T01:00:00+00:00', state = 'ended' WHERE id = ?", [old])  # fmt: skip
+    app.config["KEPU_RETENTION_DAYS"] = 365
+    app.extensions.pop("kepu_retention", None)  # an hour has passed since the last purge
+    home = text(client.get("/teach/"))
+    assert f"/teach/sessions/{old}/" not in home and f"/teach/sessions/{recent}/" in home
+    assert [r["id"] for r in db.query("SELECT id FROM class_sessions")] == [recent]
+    assert db["participants"].count == 0

@@ -7,6 +7,9 @@ never a 403, so its existence does not show.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from flask import current_app, request
 
 from kepu_server.auth import now_iso
@@ -176,3 +179,36 @@ def list_sessions(db, user: dict, state: str | None = None, limit: int = 200) ->
         + "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?"
     )
     return [decode(row) for row in db.query(sql, [*params, limit])]
+
+
+PURGE_EVERY_SECONDS = 3600
+
+
+def purge_expired_sessions(db, days: int | None) -> int:
+    """Delete classes (and their students' data) older than ``days``; 0 or None keeps all.
+
+    Age counts from the end of the class (or its start, if it was never ended). Schools set
+    ``retention_days`` in ``config.toml``; children's answers are not kept for ever.
+    """
+    if not days or days <= 0:
+        return 0
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.execute(
+            "DELETE FROM participants WHERE session_id IN (SELECT id FROM class_sessions "
+            "WHERE COALESCE(ended_at, created_at) < ?)",
+            [cutoff],
+        )
+        cursor = db.execute(
+            "DELETE FROM class_sessions WHERE COALESCE(ended_at, created_at) < ?", [cutoff]
+        )
+    return cursor.rowcount
+
+
+def purge_now_and_then(db) -> None:
+    """Run the retention purge at most once an hour per server process (cheap to call)."""
+    state = current_app.extensions.setdefault("kepu_retention", {"last": 0.0})
+    if time.monotonic() - state["last"] < PURGE_EVERY_SECONDS and state["last"]:
+        return
+    state["last"] = time.monotonic()
+    purge_expired_sessions(db, current_app.config.get("KEPU_RETENTION_DAYS"))

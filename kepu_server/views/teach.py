@@ -31,6 +31,7 @@ ROSTER_SPLIT = re.compile(r"[\n\r,，、;；\t]+")
 @teacher_required
 def home():
     db, user = get_db(), current_user()
+    teaching.purge_now_and_then(db)
     catalog = get_catalog()
     rows = teaching.list_sessions(db, user)
     for row in rows:
