@@ -231,3 +231,24 @@ def test_classes_older_than_the_retention_period_are_deleted(app, client, db, si
     assert f"/teach/sessions/{old}/" not in home and f"/teach/sessions/{recent}/" in home
     assert [r["id"] for r in db.query("SELECT id FROM class_sessions")] == [recent]
     assert db["participants"].count == 0
+
+
+def test_a_quiz_no_lesson_links_to_can_be_started_on_its_own(tmp_path, app_config):
+    import shutil
+
+    from kepu_server import create_app
+    from kepu_server.auth import create_api_token, create_user
+    from kepu_server.store.db import open_db
+    from tests.conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / COURSE, content / COURSE)
+    for lesson in (content / COURSE / "lessons").glob("*.md"):
+        lesson.write_text(re.sub(r'(?m)^quiz = ".*"\n', "", lesson.read_text("utf-8")), "utf-8")
+    app = create_app({**app_config, "KEPU_CONTENT": str(content)})
+    db = open_db(app.config["KEPU_DATABASE"])
+    token = create_api_token(db, create_user(db, "teacher9", "correct horse 9"))
+    db.conn.close()
+    page = app.test_client().get("/teach/catalog", headers={"Authorization": f"Bearer {token}"})
+    html = page.get_data(as_text=True)
+    assert f"/teach/launch?course={COURSE}&amp;quiz={QUIZ}" in html and "小测验" in html

@@ -78,10 +78,15 @@ def catalog():
             if not (grade in GRADES and g.grades and grade not in g.grades)
             and not (minutes and (g.minutes or 0) > minutes)
         ]
-        if lessons or (guides and not grade and not minutes):
+        # Quizzes no lesson links to (quizzes carry no grade or length, so only unfiltered).
+        linked = {lesson.quiz for lesson in course.lessons.values()}
+        loose = [] if grade or minutes else [
+            q.in_language(lang) for q in course.quizzes.values() if q.id not in linked
+        ]  # fmt: skip
+        if lessons or guides or loose:
             entries.append(
                 {"course": course, "title": course.title_in(lang), "lang": lang,
-                 "lessons": lessons, "guides": guides,
+                 "lessons": lessons, "guides": guides, "loose_quizzes": loose,
                  "quizzes": {q.id: q.in_language(lang) for q in course.quizzes.values()}}
             )  # fmt: skip
     return render_template(
