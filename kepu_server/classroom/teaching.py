@@ -125,10 +125,10 @@ def apply_controls(catalog, db, session: dict, changes: dict) -> dict:
         count = len(slides(catalog, session))
         if isinstance(section, bool) or not isinstance(section, int):
             raise ApiError(400, "bad_request", "'current_section' must be a whole number")
-        if not 0 <= section < max(count, 1) or count == 0:
-            raise ApiError(
-                400, "bad_request", f"'current_section' must be from 0 to {max(count - 1, 0)}"
-            )
+        if count == 0:
+            raise ApiError(400, "bad_request", "this class has no sections to show")
+        if not 0 <= section < count:
+            raise ApiError(400, "bad_request", f"'current_section' must be from 0 to {count - 1}")
     if changes.get("quiz_open") and not session["quiz_id"]:
         raise ApiError(400, "bad_request", "this session has no quiz")
     return update_session(db, session["id"], **changes)
