@@ -83,12 +83,13 @@ def test_a_pasted_class_list_is_used_and_saved_for_next_time(client, db, signed_
 
 
 def test_the_join_screen_for_the_projector(app, client, signed_in):
-    app.config["KEPU_LAN_URLS"] = ["http://192.168.1.20:8000/"]
+    app.config["KEPU_LAN_URLS"] = ["http://192.168.1.20:8000/", "http://10.0.0.5:8000/"]
     sid = start(client, signed_in)
     code = client.get(f"/api/v1/sessions/{sid}").json["code"]
     page = text(client.get(f"/teach/sessions/{sid}/join"))
     assert re.search(rf'id="join-code"[^>]*>{code}<', page)
     assert "http://192.168.1.20:8000/j</p>" in page
+    assert "<strong>http://10.0.0.5:8000/j</strong>" in page  # the server's other address
     assert f"http://192.168.1.20:8000/j/{code}" in page
     # The QR code is inline SVG of exactly the join URL.
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)

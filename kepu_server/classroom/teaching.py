@@ -30,6 +30,18 @@ def join_base_url() -> str:
     return request.host_url.rstrip("/")
 
 
+def other_base_urls() -> list[str]:
+    """The server's other LAN addresses, for a join screen's "not working? try" line.
+
+    A PC with Wi-Fi and a cable (or a virtual network) has several; the first may be one the
+    tablets cannot reach.
+    """
+    if current_app.config.get("KEPU_PUBLIC_URL"):
+        return []
+    lan = [str(u).rstrip("/") for u in current_app.config.get("KEPU_LAN_URLS") or []]
+    return lan[1:]
+
+
 def join_url(code: str) -> str:
     return f"{join_base_url()}/j/{code}"
 

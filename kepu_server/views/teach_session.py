@@ -59,6 +59,7 @@ def join_screen(session_id):
         "teach/join_screen.html",
         qr_svg=qr,
         base_url=teaching.join_base_url(),
+        other_urls=teaching.other_base_urls(),
         names=names,
         **context,
     )
