@@ -113,8 +113,18 @@ class LiveServer:
         raise RuntimeError("the live server did not start")
 
     def stop(self) -> None:
-        self.server.close()
+        # Close every socket from inside waitress's own loop thread: closing them from here
+        # while the loop sits in select() raises "Bad file descriptor" in that thread.
+        def close_all():
+            for dispatcher in list(self.server._map.values()):
+                try:
+                    dispatcher.close()
+                except OSError:
+                    pass
+
+        self.server.trigger.pull_trigger(close_all)
         self.thread.join(timeout=5)
+        self.server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
