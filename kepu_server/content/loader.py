@@ -8,7 +8,6 @@ file and line and left out, so the rest of the course still serves.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,22 @@ from kepu_server.content.model import (
     Section,
     Step,
 )
-from kepu_server.errors import ContentError, toml_error
+from kepu_server.content.parsing import (
+    ID_RE,
+    grades,
+    optional_id,
+    positive_int,
+    read_toml,
+    required_id,
+    required_str,
+    same_id,
+    split_front_matter,
+    split_sections,
+    str_tuple,
+)
+from kepu_server.errors import ContentError
 
-ID_RE = re.compile(r"^[a-z0-9_-]+$")
 LANG_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
-FENCE_RE = re.compile(r"^(```|~~~)")
 # Fields of a question that carry the right answer or scoring: a translation may not set them.
 UNTRANSLATABLE = {"id", "type", "answer", "answers", "points", "tolerance"}
 
@@ -41,12 +51,12 @@ def load_course_dir(path: str | Path) -> Course:
     meta_file = path / "course.toml"
     if not meta_file.is_file():
         raise ContentError("no course.toml in this folder", path)
-    meta = _read_toml(meta_file)
+    meta = read_toml(meta_file)
     course = Course(
-        id=_required_id(meta, meta_file),
-        title=_required_str(meta, "title", meta_file),
+        id=required_id(meta, meta_file),
+        title=required_str(meta, "title", meta_file),
         language=str(meta.get("language", "zh")),
-        grades=_grades(meta.get("grades", list(GRADES)), meta_file),
+        grades=grades(meta.get("grades", list(GRADES)), meta_file),
         summary=str(meta.get("summary", "")),
         version=str(meta.get("version", "0")),
         path=path,
@@ -81,7 +91,7 @@ def _ordered(items: dict, order, meta_file: Path, course: Course) -> dict:
     listed: list[str] = []
     if order is not None:
         try:
-            listed = list(_str_tuple(order, "order", meta_file))
+            listed = list(str_tuple(order, "order", meta_file))
         except ContentError as exc:
             course.problems.append(exc)
         for unknown in [i for i in listed if i not in items]:
@@ -137,57 +147,11 @@ def _attach_translations(item, file: Path, files: list[Path], load_one, course: 
     return item
 
 
-# ---------------------------------------------------------------- files
-
-
-def _read_toml(file: Path, text: str | None = None, line_offset: int = 0) -> dict:
-    try:
-        if text is None:
-            text = file.read_text(encoding="utf-8")
-        return tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(exc, file, line_offset, text) from None
-
-
-def split_front_matter(file: Path) -> tuple[dict, str, int]:
-    """Return (front matter, Markdown body, line number where the body starts)."""
-    try:
-        text = file.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "+++":
-        raise ContentError("must start with TOML front matter between '+++' lines", file, 1)
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "+++":
-            meta = _read_toml(file, "\n".join(lines[1:index]), line_offset=1)
-            return meta, "\n".join(lines[index + 1 :]), index + 2
-    raise ContentError("front matter is not closed by a '+++' line", file, 1)
-
-
-def split_sections(body: str, first_line: int) -> list[tuple[str, str, int]]:
-    """Split Markdown at ``## `` headings (outside code fences): [(title, markdown, line)]."""
-    chunks: list[list] = []
-    in_fence = False
-    for offset, line in enumerate(body.split("\n")):
-        if FENCE_RE.match(line.strip()):
-            in_fence = not in_fence
-        if not in_fence and line.startswith("## "):
-            chunks.append([line[3:].strip(), [], first_line + offset])
-        elif chunks:
-            chunks[-1][1].append(line)
-        elif line.strip():
-            chunks.append(["", [line], first_line + offset])
-    return [(title, "\n".join(text).strip("\n"), line) for title, text, line in chunks]
-
-
 def _load_lesson(file: Path, default: Lesson | None = None):
     meta, body, body_line = split_front_matter(file)
     sections = tuple(Section(t, m, n) for t, m, n in split_sections(body, body_line))
     if default is not None:
-        _same_id(meta, default, file)
+        same_id(meta, default, file)
         if len(sections) != len(default.sections):
             raise ContentError(
                 f"translation has {len(sections)} sections, the default file has "
@@ -198,18 +162,18 @@ def _load_lesson(file: Path, default: Lesson | None = None):
         if "title" in meta:
             override["title"] = str(meta["title"])
         if "objectives" in meta:
-            override["objectives"] = _str_tuple(meta["objectives"], "objectives", file)
+            override["objectives"] = str_tuple(meta["objectives"], "objectives", file)
         return override
     if not sections:
         raise ContentError("no sections: start each one with a '## ' heading", file, body_line)
     return Lesson(
-        id=_required_id(meta, file),
-        title=_required_str(meta, "title", file),
-        grades=_grades(meta.get("grades", []), file),
-        minutes=_positive_int(meta, "minutes", file),
-        objectives=_str_tuple(meta.get("objectives", []), "objectives", file),
-        quiz=_optional_id(meta, "quiz", file),
-        guides=_str_tuple(meta.get("guides", []), "guides", file),
+        id=required_id(meta, file),
+        title=required_str(meta, "title", file),
+        grades=grades(meta.get("grades", []), file),
+        minutes=positive_int(meta, "minutes", file),
+        objectives=str_tuple(meta.get("objectives", []), "objectives", file),
+        quiz=optional_id(meta, "quiz", file),
+        guides=str_tuple(meta.get("guides", []), "guides", file),
         sections=sections,
         source=str(file),
     )
@@ -219,7 +183,7 @@ def _load_guide(file: Path, default: Guide | None = None):
     meta, body, body_line = split_front_matter(file)
     steps = tuple(Step(t, m, n) for t, m, n in split_sections(body, body_line))
     if default is not None:
-        _same_id(meta, default, file)
+        same_id(meta, default, file)
         if len(steps) != len(default.steps):
             raise ContentError(
                 f"translation has {len(steps)} steps, the default file has {len(default.steps)}",
@@ -230,18 +194,18 @@ def _load_guide(file: Path, default: Guide | None = None):
             override["title"] = str(meta["title"])
         for key in ("materials", "safety"):
             if key in meta:
-                override[key] = _str_tuple(meta[key], key, file)
+                override[key] = str_tuple(meta[key], key, file)
         return override
     if not steps:
         raise ContentError("no steps: start each one with a '## ' heading", file, body_line)
     return Guide(
-        id=_required_id(meta, file),
-        title=_required_str(meta, "title", file),
-        grades=_grades(meta.get("grades", []), file),
-        minutes=_positive_int(meta, "minutes", file),
-        group_size=_positive_int(meta, "group_size", file),
-        materials=_str_tuple(meta.get("materials", []), "materials", file),
-        safety=_str_tuple(meta.get("safety", []), "safety", file),
+        id=required_id(meta, file),
+        title=required_str(meta, "title", file),
+        grades=grades(meta.get("grades", []), file),
+        minutes=positive_int(meta, "minutes", file),
+        group_size=positive_int(meta, "group_size", file),
+        materials=str_tuple(meta.get("materials", []), "materials", file),
+        safety=str_tuple(meta.get("safety", []), "safety", file),
         steps=steps,
         source=str(file),
     )
@@ -256,7 +220,7 @@ def _question_lines(file: Path) -> list[int]:
 
 
 def _load_quiz(file: Path, default: Quiz | None = None):
-    meta = _read_toml(file)
+    meta = read_toml(file)
     raw = meta.get("questions", [])
     if not isinstance(raw, list) or not all(isinstance(q, dict) for q in raw):
         raise ContentError("'questions' must be an array of tables ([[questions]])", file)
@@ -298,8 +262,8 @@ def _load_quiz(file: Path, default: Quiz | None = None):
     if not isinstance(meta.get("shuffle", False), bool):
         raise ContentError("'shuffle' must be true or false", file)
     return Quiz(
-        id=_required_id(meta, file),
-        title=_required_str(meta, "title", file),
+        id=required_id(meta, file),
+        title=required_str(meta, "title", file),
         questions=tuple(questions),
         pass_ratio=float(pass_ratio),
         shuffle=meta.get("shuffle", False),
@@ -308,7 +272,7 @@ def _load_quiz(file: Path, default: Quiz | None = None):
 
 
 def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
-    _same_id(meta, default, file)
+    same_id(meta, default, file)
     by_id = {q.id: q for q in default.questions}
     merged = dict(by_id)
     for index, spec in enumerate(raw):
@@ -369,59 +333,3 @@ def _check_references(course: Course) -> None:
                         lesson.source,
                     )
                 )
-
-
-# ---------------------------------------------------------------- fields
-
-
-def _same_id(meta: dict, default, file: Path) -> None:
-    if meta.get("id", default.id) != default.id:
-        raise ContentError(f"translation id {meta.get('id')!r} differs from {default.id!r}", file)
-
-
-def _required_id(meta: dict, file: Path) -> str:
-    value = meta.get("id")
-    if not isinstance(value, str) or not ID_RE.match(value):
-        raise ContentError("'id' is required: lower-case letters, digits, '-' or '_'", file)
-    return value
-
-
-def _optional_id(meta: dict, key: str, file: Path) -> str | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ID_RE.match(value):
-        raise ContentError(f"{key!r} must be an id (lower-case letters, digits, '-' or '_')", file)
-    return value
-
-
-def _required_str(meta: dict, key: str, file: Path) -> str:
-    value = meta.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ContentError(f"{key!r} is required and must be text", file)
-    return value
-
-
-def _positive_int(meta: dict, key: str, file: Path) -> int | None:
-    value = meta.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ContentError(f"{key!r} must be a whole number above 0", file)
-    return value
-
-
-def _str_tuple(value, key: str, file: Path) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ContentError(f"{key!r} must be a list of text", file)
-    return tuple(value)
-
-
-def _grades(value, file: Path) -> tuple[str, ...]:
-    grades = _str_tuple(value, "grades", file)
-    unknown = [g for g in grades if g not in GRADES]
-    if unknown:
-        raise ContentError(
-            f"unknown grade {unknown[0]!r}: use {', '.join(repr(g) for g in GRADES)}", file
-        )
-    return grades

@@ -11,7 +11,7 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from kepu_server.content.loader import ID_RE
+from kepu_server.content.parsing import ID_RE
 from kepu_server.install.errors import InstallError
 from kepu_server.version import __version__
 
