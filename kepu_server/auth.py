@@ -77,6 +77,23 @@ def create_setup_token(db) -> str:
     return token
 
 
+def password_stamp(user: dict) -> str:
+    """A short fingerprint of the user's password hash, kept in their cookie session.
+
+    Changing or resetting the password changes it, so every cookie session signed in with
+    the old password stops working (Flask's sessions live in the cookie, not on the server).
+    """
+    return hash_token("session:" + (user.get("password_hash") or ""))[:20]
+
+
+def start_session(user: dict) -> None:
+    """Sign ``user`` in with a fresh cookie session (a planted session is worth nothing)."""
+    session.clear()
+    session["user_id"] = user["id"]
+    session["stamp"] = password_stamp(user)
+    session.permanent = True
+
+
 def has_admin(db) -> bool:
     return bool(db["users"].count_where("is_admin = 1"))
 
@@ -95,21 +112,26 @@ def current_user() -> dict | None:
     user = None
     db = get_db()
     token = bearer_token()
-    if token and token.startswith("kepu_"):
+    if token is not None:
+        # A request with a bearer token is judged by that token alone, never by the cookie
+        # next to it: bearer requests skip the CSRF check (security.py).
         g.kepu_auth = "token"
-        user = next(
-            db.query(
-                "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
-                "WHERE token_hash = ?",
-                [hash_token(token)],
-            ),
-            None,
-        )
+        if token.startswith("kepu_"):
+            user = next(
+                db.query(
+                    "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
+                    "WHERE token_hash = ?",
+                    [hash_token(token)],
+                ),
+                None,
+            )
     elif session.get("user_id"):
         g.kepu_auth = "cookie"
         rows = list(db["users"].rows_where("id = ?", [session["user_id"]]))
-        # A password change bumps nothing here; logging out clears the cookie session.
+        # A session from before a password change (or reset) no longer matches the stamp.
         user = rows[0] if rows else None
+        if user is not None and session.get("stamp") != password_stamp(user):
+            user = None
     g.kepu_user = user
     return user
 

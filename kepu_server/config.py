@@ -32,6 +32,7 @@ def defaults(instance: Path) -> dict:
         "KEPU_LOAD_ENTRY_POINTS": True,
         "KEPU_EXTRA_PLUGINS": (),
         "KEPU_MAX_JSON_BYTES": 64 * 1024,
+        "KEPU_MAX_PARTICIPANTS": 300,  # seats in one class session
         "KEPU_RETENTION_DAYS": 365,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
@@ -68,6 +69,7 @@ def secret_key(instance: Path) -> str:
     if file.exists():
         return file.read_text().strip()
     key = secrets.token_hex(32)
-    file.write_text(key)
-    file.chmod(0o600)
+    # Created 0600 from the start: there is no moment when other users could read it.
+    with os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(key)
     return key

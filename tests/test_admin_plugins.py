@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kepu_server.auth import password_stamp
+from kepu_server.store.db import open_db
 from tests.test_install_folder_plugins import write_folder_plugin
 from tests.test_install_hostile import symlink
 from tests.test_install_packs import snapshot, write_pack, zip_folder
@@ -36,8 +38,12 @@ class SpyStream(io.BytesIO):
 
 def signed_in(client, user) -> str:
     """Sign ``client`` in with a cookie session; returns the page's CSRF token."""
+    db = open_db(client.application.config["KEPU_DATABASE"])
+    row = db["users"].get(user["id"])
+    db.conn.close()
     with client.session_transaction() as session:
         session["user_id"] = user["id"]
+        session["stamp"] = password_stamp(row)
     page = client.get("/admin/plugins")
     match = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
     return match.group(1) if match else ""

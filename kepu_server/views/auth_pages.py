@@ -26,6 +26,7 @@ from kepu_server.auth import (
     has_admin,
     hash_token,
     now_iso,
+    start_session,
     teacher_required,
     verify_password,
 )
@@ -38,8 +39,16 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never send a teacher to another host after signing in.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only same-site paths: never send a teacher to another host after signing in. Browsers
+    # read "/\\host" as "//host" and drop tabs and newlines, so those are refused too.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not any(ch.isspace() for ch in target)
+    ):
         return target
     return url_for("teach.home")
 
@@ -70,9 +79,7 @@ def login():
         )
         if user:
             # A fresh session on sign-in: a cookie planted before sign-in is worth nothing.
-            session.clear()
-            session["user_id"] = user["id"]
-            session.permanent = True
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         count_failure("login", limit)
         flash(_("Wrong name or password."), "error")
@@ -108,8 +115,7 @@ def setup(token):
                 "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ?",
                 [now_iso(), hash_token(token)],
             )
-        session.clear()
-        session["user_id"] = user_id
+        start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user_id])))
         flash(_("Welcome! Add your teachers' accounts here."), "ok")
         return redirect(url_for("admin_users.users"))
     return render_template("auth/setup.html")
@@ -157,6 +163,10 @@ def _change_password(db, user: dict) -> int:
             "UPDATE users SET password_hash = ? WHERE id = ?",
             [generate_password_hash(new), user["id"]],
         )
+        # Whoever knew the old password may hold a token or another signed-in browser.
+        db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user["id"]])
+    # Other browsers signed in with the old password are signed out; this one stays in.
+    start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user["id"]])))
     return 303
 
 
