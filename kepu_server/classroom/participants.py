@@ -84,13 +84,16 @@ def _suggest_name(db, session_id: str, name: str) -> str | None:
     return None
 
 
-def join_session(db, session: dict, name: Any, token: str | None = None) -> tuple[dict, str, bool]:
+def join_session(
+    db, session: dict, name: Any, token: str | None = None, max_participants: int = 300
+) -> tuple[dict, str, bool]:
     """Seat a student in ``session``; returns ``(participant, token, rejoined)``.
 
     A device that already holds a token for this session and sends the same name gets its
     own seat back (even when joining has been closed). Otherwise — a new student, or another
     child on a shared tablet — the name must be free (409 ``NameTaken`` with a suggestion)
-    and, for a roster session, on the roster (400).
+    and, for a roster session, on the roster (400). A class holds at most
+    ``max_participants`` seats (409 ``class_full``): a script must not fill the database.
     """
     name = clean_name(name)
     existing = participant_by_token(db, token)
@@ -116,6 +119,10 @@ def join_session(db, session: dict, name: Any, token: str | None = None) -> tupl
     }
     try:
         with write_transaction(db):
+            if db["participants"].count_where("session_id = ?", [session["id"]]) >= max(
+                max_participants, len(roster or ())
+            ):
+                raise ApiError(409, "class_full", "this class is full; ask your teacher")
             participant_id = db["participants"].insert(row).last_pk
     except sqlite3.IntegrityError:
         if roster is not None:

@@ -36,7 +36,7 @@ from kepu_server.content.parsing import (
 )
 from kepu_server.errors import ContentError
 
-LANG_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?$")
+LANG_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?\Z")
 # Fields of a question that carry the right answer or scoring: a translation may not set them.
 UNTRANSLATABLE = {"id", "type", "answer", "answers", "points", "tolerance"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from kepu_server.content.model import GRADES
 from kepu_server.errors import ContentError, toml_error
 
-ID_RE = re.compile(r"^[a-z0-9_-]+$")
+ID_RE = re.compile(r"^[a-z0-9_-]+\Z")  # \Z: "$" would let a trailing newline in
 FENCE_RE = re.compile(r"^(```|~~~)")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -50,15 +51,25 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     """The relative path of an archive member, or None for litter; raises when unsafe."""
     if "\x00" in name:
         raise UnsafeArchive(f"{name!r}: a file name with a NUL character")
+    _check_characters(name)
     unified = name.replace("\\", "/")
     if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
         raise UnsafeArchive(f"{name!r}: an absolute path")
+    if ":" in unified:
+        # On Windows "a.md:x" writes an alternate data stream of a.md, not a file.
+        raise UnsafeArchive(f"{name!r}: a file name with ':'")
     parts = [p for p in unified.split("/") if p not in ("", ".")]
     if ".." in parts:
         raise UnsafeArchive(f"{name!r}: a path that climbs out of the folder ('..')")
     if not parts or any(p in IGNORED_PARTS for p in parts):
         return None
     return PurePosixPath(*parts)
+
+
+def _check_characters(name: str) -> None:
+    """Refuse control and bidi-formatting characters: they forge what logs and pages show."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise UnsafeArchive(f"{name!r}: a file name with control characters")
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -178,6 +189,7 @@ def copy_folder(source: Path, dest: Path, limits: Limits) -> int:
             if name in IGNORED_PARTS or name.endswith(".pyc"):
                 continue
             path = here / name
+            _check_characters(_rel(path, source))
             st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
                 raise UnsafeArchive(f"{_rel(path, source)!r} is a symbolic link")

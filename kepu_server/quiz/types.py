@@ -209,7 +209,8 @@ def _text_score(spec, response):
 
 
 def _ordering_validate(spec):
-    return _options_problems(spec, "items", minimum=2)
+    # Two items can only be sent in the one wrong order, which gives the answer away.
+    return _options_problems(spec, "items", minimum=3)
 
 
 def _ordering_public(spec):

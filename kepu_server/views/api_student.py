@@ -64,7 +64,9 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
         count_failure(JOIN_SCOPE, limit)
         raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
     try:
-        participant, token, rejoined = seats.join_session(db, session, name, token)
+        participant, token, rejoined = seats.join_session(
+            db, session, name, token, current_app.config["KEPU_MAX_PARTICIPANTS"]
+        )
     except seats.NameTaken as exc:
         if exc.suggestion:
             exc.message = _("Someone in this class already uses this name. Try %(name)s?",
@@ -86,6 +88,7 @@ _JOIN_MESSAGES = {
     "bad_name": lambda: _("Type a name of 1 to 40 letters."),
     "joining_closed": lambda: _("The teacher has closed joining for this class."),
     "not_on_roster": lambda: _("Tap your own name in the list."),
+    "class_full": lambda: _("This class is full. Ask your teacher."),
 }
 
 

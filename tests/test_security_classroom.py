@@ -1,0 +1,161 @@
+"""Security review: students, join codes, answer keys and what an uploaded pack may hold.
+
+Each test marked "regression" failed before its fix; the others pin behaviour the review
+checked and found sound, so that it stays that way.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_PLUGIN
+from tests.student_support import join, launch, seat
+from tests.test_install_packs import snapshot, write_pack, zip_folder
+
+ORDERING_OF_TWO = """
+[[questions]]
+id = "two"
+type = "ordering"
+prompt = "先后顺序"
+items = ["先下雨", "后涨水"]
+"""
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN], "KEPU_MAX_PARTICIPANTS": 3}
+
+
+def upload(client, admin, archive):
+    with open(archive, "rb") as fh:
+        return client.post(
+            "/api/v1/plugins/packs",
+            data={"pack": (fh, archive.name)},
+            headers={"Authorization": f"Bearer {admin['token']}"},
+        )
+
+
+# ---------------------------------------------------------------- answer keys
+
+
+def test_regression_an_ordering_of_two_items_is_refused(client, admin, instance, tmp_path):
+    """Two items can only be sent in the one wrong order: reversing it gives the answer."""
+    folder = write_pack(tmp_path / "src")
+    quiz = folder / "quizzes" / "rivers-quiz.toml"
+    quiz.write_text(quiz.read_text(encoding="utf-8") + ORDERING_OF_TWO, encoding="utf-8")
+    before = snapshot(instance, with_database=False)
+    response = upload(client, admin, zip_folder(folder, tmp_path / "two.zip"))
+    assert response.status_code == 422, response.get_json()
+    assert "items" in json.dumps(response.get_json(), ensure_ascii=False)
+    assert snapshot(instance, with_database=False) == before
+
+
+def test_the_teachers_quiz_endpoint_refuses_students(app, client, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    student = seat(client, session["code"], "小明")
+    url = "/api/v1/courses/test-course/quizzes/water-quiz"
+    assert client.get(url, headers=student["headers"]).status_code == 403
+    assert client.get(url).status_code == 401  # only the participant cookie
+    body = client.get(url, headers=student["headers"]).get_data(as_text=True)
+    assert '"answer"' not in body and '"accept"' not in body
+
+
+# ---------------------------------------------------------------- joining
+
+
+def test_regression_a_class_has_a_limited_number_of_seats(app, client, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    seats = [seat(app.test_client(), session["code"], f"学生{i}") for i in range(3)]
+    full = join(app.test_client(), session["code"], "第四个")
+    assert full.status_code == 409
+    assert full.get_json()["error"]["code"] == "class_full"
+    # A student already seated still gets their own seat back.
+    again = join(app.test_client(), session["code"], "学生0", token=seats[0]["token"])
+    assert again.status_code == 200
+
+
+def test_a_roster_class_seats_its_whole_roster(app, client, teacher):
+    names = [f"同学{i}" for i in range(5)]
+    session = launch(app, teacher, quiz_id="water-quiz", roster=names)
+    for name in names:
+        assert join(app.test_client(), session["code"], name).status_code == 201
+
+
+def test_forged_forwarded_for_does_not_reset_the_join_failure_limit(app, live_server):
+    """waitress does not trust X-Forwarded-For; the limit counts the socket's address."""
+    app.config["KEPU_JOIN_FAILURE_LIMIT"] = "3/minute"
+    statuses = []
+    for i in range(5):
+        request = urllib.request.Request(
+            live_server.url + "/api/v1/join",
+            data=json.dumps({"code": "123456", "name": "猜"}).encode(),
+            headers={"Content-Type": "application/json", "X-Forwarded-For": f"10.9.8.{i}",
+                     "X-Real-IP": f"10.9.7.{i}", "Forwarded": f"for=10.9.6.{i}"},
+            method="POST",
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+    assert statuses[:3] == [404, 404, 404]
+    assert statuses[3:] == [429, 429]
+
+
+# ---------------------------------------------------------------- packs
+
+
+def _pack_with_member(tmp_path, member: str) -> Path:
+    archive = zip_folder(write_pack(tmp_path / "src"), tmp_path / "pack.zip")
+    with zipfile.ZipFile(archive, "a") as zf:
+        zf.writestr(member, b"x")
+    return archive
+
+
+@pytest.mark.parametrize(
+    "member",
+    ["media/\x1b[2Jfake.svg", "media/photo\u202egvs.exe", "lessons/line\nbreak.md",
+     "media/river.svg:hidden"],
+    ids=["escape", "rtl-override", "newline", "windows-stream"],
+)  # fmt: skip
+def test_regression_member_names_with_control_characters_are_refused(
+    client, admin, instance, tmp_path, member
+):
+    before = snapshot(instance, with_database=False)
+    response = upload(client, admin, _pack_with_member(tmp_path, member))
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == "unsafe"
+    assert snapshot(instance, with_database=False) == before
+
+
+def test_regression_a_course_id_with_a_trailing_newline_is_refused(
+    client, admin, instance, tmp_path
+):
+    """``^[a-z0-9_-]+$`` matched "rivers\\n": the pack would install as a second "rivers"."""
+    folder = write_pack(tmp_path / "src")
+    toml = (folder / "course.toml").read_text(encoding="utf-8")
+    (folder / "course.toml").write_text(
+        toml.replace('id = "rivers"', 'id = "rivers\\n"'), encoding="utf-8"
+    )
+    response = upload(client, admin, zip_folder(folder, tmp_path / "nl.zip"))
+    assert response.status_code == 422, response.get_json()
+    assert list((instance / "packs").iterdir()) == []
+
+
+def test_a_python_file_in_a_pack_is_never_run(client, admin, instance, tmp_path):
+    marker = tmp_path / "ran"
+    folder = write_pack(tmp_path / "src")
+    code = f"open({str(marker)!r}, 'w').write('ran')\n"
+    for name in ("__init__.py", "plugin.py", "lessons/evil.py", "kepu_server/__init__.py"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(code, encoding="utf-8")
+    response = upload(client, admin, zip_folder(folder, tmp_path / "py.zip"))
+    assert response.status_code == 201, response.get_json()
+    assert client.get("/api/v1/courses/rivers").status_code == 200
+    assert not marker.exists()
