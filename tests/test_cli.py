@@ -108,6 +108,37 @@ def test_db_backup_and_restore_round_trip(instance, tmp_path):
     assert bad.returncode == 1 and "not" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_db_restore_without_a_terminal_needs_no_flag(instance, tmp_path):
+    """DESIGN's ``kepu db restore FILE`` has no --yes: run from a script it must not hang."""
+    kepu("users", "add", "zhao", "--password-stdin", input="long enough pw\n", instance=instance)
+    backup = tmp_path / "backup.db"
+    assert kepu("db", "backup", str(backup), instance=instance).returncode == 0
+    kepu("users", "add", "qian", "--password-stdin", input="long enough pw\n", instance=instance)
+    restored = kepu("db", "restore", str(backup), input="", instance=instance, timeout=30)
+    assert restored.returncode == 0, restored.stderr
+    import sqlite3
+
+    names = {r[0] for r in sqlite3.connect(instance / "kepu.db").execute("SELECT name FROM users")}
+    assert names == {"zhao"}
+
+
+def test_users_add_prompts_for_the_password_when_no_option_is_given(instance):
+    from click.testing import CliRunner
+
+    from kepu_server.cli import cli
+
+    env = {"KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(ROOT / "content")}
+    result = CliRunner().invoke(cli, ["users", "add", "sun"], input="long enough pw\n", env=env)
+    assert result.exit_code == 0, result.output
+    assert "Password" in result.output and "Added teacher sun" in result.output
+    from kepu_server.auth import verify_password
+    from kepu_server.store.db import open_db
+
+    db = open_db(instance / "kepu.db")
+    assert verify_password(db, "sun", "long enough pw")
+    db.conn.close()
+
+
 def test_serve_prints_urls_and_a_one_time_setup_link_and_serves(instance):
     port = free_port()
     env = {**os.environ, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(ROOT / "content"),
