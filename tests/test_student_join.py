@@ -27,8 +27,9 @@ def session(app, teacher):
 
 def test_join_returns_a_p_token_that_is_stored_only_hashed(app, client, session):
     response = join(client, session["code"], "  小明 ")
-    assert response.status_code == 201
+    assert response.status_code == 200
     body = response.get_json()
+    assert body["rejoined"] is False
     assert body["token"].startswith("p_") and len(body["token"]) > 20
     assert body["participant"]["name"] == "小明"
     assert body["session"]["id"] == session["id"] and body["session"]["lesson"] == "water"
@@ -41,15 +42,22 @@ def test_join_returns_a_p_token_that_is_stored_only_hashed(app, client, session)
     assert "kepu_participant=" in cookie and "HttpOnly" in cookie
 
 
+def test_bad_token_types_in_the_join_body_are_a_400_not_a_500(client, session):
+    for token in (1, 1.5, True, [], {"a": 1}):
+        response = join(client, session["code"], "小明", token=token)
+        assert response.status_code == 400, token
+        assert response.get_json()["error"]["code"] == "bad_request"
+
+
 def test_a_duplicate_nickname_gets_409_with_a_free_suggestion(app, session):
     first, second = app.test_client(), app.test_client()
-    assert join(first, session["code"], "小明").status_code == 201
+    assert join(first, session["code"], "小明").status_code == 200
     clash = join(second, session["code"], " 小明")
     assert clash.status_code == 409
     error = clash.get_json()["error"]
     assert error["code"] == "name_taken" and error["suggestion"] == "小明2"
     assert "小明2" in error["message"]
-    assert join(second, session["code"], error["suggestion"]).status_code == 201
+    assert join(second, session["code"], error["suggestion"]).status_code == 200
     assert len(rows(app, "SELECT * FROM participants")) == 2
 
 
@@ -78,7 +86,7 @@ def test_another_child_on_a_shared_tablet_gets_a_seat_of_their_own(app, session)
     tablet = app.test_client()
     first = seat(tablet, session["code"], "小红")
     second = join(tablet, session["code"], "小兰")  # the cookie of 小红's seat is sent along
-    assert second.status_code == 201
+    assert second.status_code == 200
     assert second.get_json()["participant"]["id"] != first["participant"]["id"]
     assert len(rows(app, "SELECT * FROM participants")) == 2
 
@@ -87,7 +95,7 @@ def test_a_token_of_another_session_does_not_rejoin_there(app, teacher, session)
     other = launch(app, teacher, lesson_id="water")
     mine = seat(app.test_client(), other["code"], "小刚")
     response = join(app.test_client(), session["code"], "小刚", token=mine["token"])
-    assert response.status_code == 201
+    assert response.status_code == 200
     assert response.get_json()["token"] != mine["token"]
 
 
@@ -125,7 +133,7 @@ def test_an_ended_session_code_is_404(app, client, session):
 def test_only_failed_guesses_count_towards_the_rate_limit(app, session):
     # A whole class behind one NAT address: 45 successful joins never trip the limit (5/min).
     for i in range(45):
-        assert join(app.test_client(), session["code"], f"学生{i}").status_code == 201
+        assert join(app.test_client(), session["code"], f"学生{i}").status_code == 200
     guesser = app.test_client()
     for _ in range(5):
         assert join(guesser, "999999", "x").status_code == 404
@@ -138,7 +146,7 @@ def test_roster_sessions_take_only_names_on_the_roster(app, teacher):
     session = launch(app, teacher, lesson_id="water", roster=["王芳", "李雷", "韩梅梅"])
     off = join(app.test_client(), session["code"], "路人")
     assert off.status_code == 400 and off.get_json()["error"]["code"] == "not_on_roster"
-    assert join(app.test_client(), session["code"], "李雷").status_code == 201
+    assert join(app.test_client(), session["code"], "李雷").status_code == 200
     again = join(app.test_client(), session["code"], "李雷")
     assert again.status_code == 409
     assert again.get_json()["error"]["suggestion"] is None

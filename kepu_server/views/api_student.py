@@ -108,7 +108,10 @@ def join():
         if exc.code == "missing_field":
             exc.message = _("Type the join code and your name.")
         raise
-    token = data.get("token") or state.request_token()
+    token = data.get("token")
+    if token is not None and not isinstance(token, str):
+        raise ApiError(400, "bad_request", "'token' must be the text of a seat's token")
+    token = token or state.request_token()
     try:
         session, participant, token, rejoined = join_class(data["code"], data["name"], token)
     except seats.NameTaken as exc:
@@ -120,7 +123,8 @@ def join():
         "participant": {"id": participant["id"], "name": participant["name"]},
         "rejoined": rejoined,
     }
-    return set_seat_cookie(make_response(jsonify(body), 200 if rejoined else 201), token)
+    # 200 either way (like signing in): ``rejoined`` says whether the seat was there already.
+    return set_seat_cookie(make_response(jsonify(body), 200), token)
 
 
 @bp.get("/me")

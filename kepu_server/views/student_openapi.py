@@ -81,8 +81,8 @@ OPENAPI_PATHS = {
                 }
             ),
             "responses": {
-                "201": {
-                    "description": "joined",
+                "200": {
+                    "description": "joined (`rejoined` is true when this device got its seat back)",
                     **_json(
                         {
                             "type": "object",
@@ -96,7 +96,6 @@ OPENAPI_PATHS = {
                         }
                     ),
                 },
-                "200": {"description": "the same device got its seat back"},
                 "400": _ERR,
                 "403": _ERR,
                 "404": _ERR,
