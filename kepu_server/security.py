@@ -8,7 +8,7 @@ content pack or a course's Markdown can run.
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 from limits.storage import MemoryStorage
@@ -18,6 +18,8 @@ from kepu_server.auth import bearer_token
 from kepu_server.errors import ApiError
 
 csrf = CSRFProtect()
+# The tablet's seat cookie, set by joining (views/api_student.py, views/student.py).
+PARTICIPANT_COOKIE = "kepu_participant"
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -50,6 +52,8 @@ def init_app(app) -> None:
             return  # judged by the token alone (auth.current_user), which no page can forge
         if request.endpoint in CSRF_FREE_ENDPOINTS:
             return
+        if request.path.startswith("/api/") and not _cookie_credentials():
+            return  # no sign-in to forge: the view answers 401 (DESIGN), not a CSRF 400
         try:
             csrf.protect()
         except CSRFError as exc:
@@ -62,6 +66,11 @@ def init_app(app) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
+
+
+def _cookie_credentials() -> bool:
+    """Whether the request carries a sign-in by cookie: a teacher's or a tablet's seat."""
+    return bool(session.get("user_id") or request.cookies.get(PARTICIPANT_COOKIE))
 
 
 def client_address() -> str:

@@ -18,11 +18,12 @@ from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import public_question
+from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
 
-# Set by both ways of joining, so a reload of /me finds the seat even before any script runs.
-PARTICIPANT_COOKIE = "kepu_participant"
+# The seat cookie (PARTICIPANT_COOKIE) is set by both ways of joining, so a reload of /me
+# finds the seat even before any script runs.
 COOKIE_MAX_AGE = 12 * 3600
 
 
