@@ -49,15 +49,20 @@ def create_user(db, name: str, password: str, *, is_admin: bool = False) -> int:
         )
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def verify_password(db, name: str, password: str) -> dict | None:
     rows = list(db["users"].rows_where("name = ?", [name.strip()]))
-    if (
-        rows
-        and rows[0]["password_hash"]
-        and check_password_hash(rows[0]["password_hash"], password)
-    ):
-        return rows[0]
-    return None
+    stored = rows[0]["password_hash"] if rows else None
+    if not stored:
+        # The same slow hash as for a real account: the answer's timing must not tell
+        # someone on the LAN which teacher names exist.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    return rows[0] if check_password_hash(stored, password) else None
 
 
 def create_api_token(db, user_id: int) -> str:

@@ -33,11 +33,20 @@ def check_response(qtype: QuestionType, question: Question, response: Any) -> No
     qtype.score(question.spec, response)
 
 
+def _without_secrets(value: Any) -> Any:
+    """``value`` with every secret key dropped at any depth (a plugin may nest its fields)."""
+    if isinstance(value, dict):
+        return {k: _without_secrets(v) for k, v in value.items() if k not in SECRET_KEYS}
+    if isinstance(value, list | tuple):
+        return [_without_secrets(v) for v in value]
+    return value
+
+
 def public_question(
     qtype: QuestionType, question: Question, prompt_html: str, seed: str = ""
 ) -> dict[str, Any]:
     """What a student's device may see of ``question`` (``prompt_html`` already rendered)."""
-    fields = {k: v for k, v in (qtype.public(question.spec) or {}).items() if k not in SECRET_KEYS}
+    fields = _without_secrets(qtype.public(question.spec) or {})
     if question.type == "ordering" and "items" in question.spec:
         fields["items"] = shuffled_items(list(question.spec["items"]), f"{seed}:{question.id}")
     return {
