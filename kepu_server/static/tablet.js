@@ -335,6 +335,9 @@
       clearTimeout(retryTimer);
       sticky(message);
       root.classList.add("stopped");
+      // Nothing is waiting any more: the quiz tab's "open" dot would only invite a tap.
+      var flag = root.querySelector("[data-quiz-flag]");
+      if (flag) flag.hidden = true;
       store(OUTBOX_KEY, null);
       store(ANSWERS_KEY, null);
       store(SEAT_KEY, null);

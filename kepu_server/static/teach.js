@@ -87,6 +87,21 @@
     });
   }
 
+  // Launch form: pasting names or picking a saved list means "use it". Without this, names
+  // pasted while "No list" is still selected were silently ignored.
+  document.querySelectorAll(".launch-form").forEach(function (form) {
+    function choose(mode) {
+      var radio = form.querySelector('input[name=roster_mode][value="' + mode + '"]');
+      if (radio) { radio.checked = true; }
+    }
+    var pasted = form.querySelector("textarea[name=roster_text]");
+    if (pasted) {
+      pasted.addEventListener("input", function () { if (pasted.value.trim()) { choose("paste"); } });
+    }
+    var saved = form.querySelector("select[name=roster_id]");
+    if (saved) { saved.addEventListener("change", function () { choose("saved"); }); }
+  });
+
   // Ask before ending a class.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -105,11 +105,18 @@ def me():
             for q in state.student_questions(course, quiz, participant, answers)
         ]
     result = state.submission(course, quiz, participant, session) if submitted and quiz else None
+    # After handing in, the review names each question again: "question 3 was wrong" alone
+    # leaves a child guessing which one that was.
+    prompts = (
+        {q.id: Markup(render_md(course, q.prompt)) for q in quiz.questions}
+        if result and result.get("questions") and course
+        else {}
+    )
     types = get_catalog().question_types
     token = request.cookies.get(state.PARTICIPANT_COOKIE)
     body = render_template(
         "student/me.html", participant=participant, session=session, course=course,
-        lesson=lesson, quiz=quiz, guides=guides, questions=questions, result=result,
+        lesson=lesson, quiz=quiz, guides=guides, questions=questions, result=result, prompts=prompts,
         ticks=ticks, token=token, widgets=_working_widgets(types, questions),
         section_index=state.shown_section(session, participant, lesson),
         etag=state.me_etag(participant, session), render_section=_section_renderer(course),
