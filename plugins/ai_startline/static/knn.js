@@ -169,8 +169,23 @@
     g.appendChild(this.el("line", { x1: LEFT, y1: TOP + SIZE, x2: LEFT + SIZE, y2: TOP + SIZE, class: "knn-axis" }));
     g.appendChild(this.el("line", { x1: LEFT, y1: TOP, x2: LEFT, y2: TOP + SIZE, class: "knn-axis" }));
     g.appendChild(this.el("text", { x: LEFT + SIZE, y: TOP + SIZE + 70, class: "knn-axis-label", "text-anchor": "end" }, this.strings.axis_x || ""));
-    var yLabel = this.el("text", { x: 0, y: 0, class: "knn-axis-label", "text-anchor": "end", transform: "translate(36 " + TOP + ") rotate(-90)" }, this.strings.axis_y || "");
-    g.appendChild(yLabel);
+    // The y label's arrow stays upright (rotated with the words it pointed left), and Chinese
+    // words stand upright one character under the other, as Chinese charts write them.
+    var label = this.strings.axis_y || "";
+    var hasArrow = label.charAt(0) === "\u2191";
+    var words = hasArrow ? label.slice(1).trim() : label;
+    var y = TOP + 28;
+    if (hasArrow) {
+      g.appendChild(this.el("text", { x: 36, y: y, class: "knn-axis-label", "text-anchor": "middle" }, "\u2191"));
+      y += 40;
+    }
+    if (/^[^\x00-\x7F]+$/.test(words)) {
+      for (var c = 0; c < words.length; c++) {
+        g.appendChild(this.el("text", { x: 36, y: y + c * 38, class: "knn-axis-label", "text-anchor": "middle" }, words.charAt(c)));
+      }
+    } else {
+      g.appendChild(this.el("text", { x: 0, y: 0, class: "knn-axis-label", "text-anchor": "end", transform: "translate(36 " + (y - 28) + ") rotate(-90)" }, words));
+    }
   };
 
   Activity.prototype.bind = function () {
