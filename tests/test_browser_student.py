@@ -25,20 +25,6 @@ def app_config(app_config):
     return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN]}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def tablet(browser, live_server):
     context = browser.new_context(viewport=TABLET, locale="zh-CN", base_url=live_server.url)
