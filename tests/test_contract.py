@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import TEST_PLUGIN
@@ -55,3 +57,40 @@ def test_a_signed_in_cookie_still_needs_the_csrf_token(client, teacher, open_ses
         cookie_session["user_id"] = teacher["id"]
     response = client.post(f"/api/v1/sessions/{open_session['id']}/end")
     assert response.status_code == 400 and response.json["error"]["code"] == "csrf_failed"
+
+
+def openapi_path(rule: str) -> str:
+    """Flask's ``/a/<int:b>`` as OpenAPI's ``/a/{b}``."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_openapi_describes_every_api_route_by_its_own_path_and_method(app, client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.1")
+    documented = {
+        (path, method)
+        for path, ops in spec["paths"].items()
+        for method in ops
+        if method != "parameters"
+    }
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                served.add((openapi_path(rule.rule), method.lower()))
+    assert served - documented == set(), "routes missing from /api/v1/openapi.json"
+    assert documented - served == set(), "documented paths that no route serves"
+    # DESIGN's own names for the path variables.
+    for path in (
+        "/api/v1/courses/{course}/lessons/{lesson}",
+        "/api/v1/me/answers/{question}",
+        "/api/v1/sessions/{id}/results.csv",
+        "/api/v1/courses/{course}/quizzes/{quiz}",
+    ):
+        assert path in spec["paths"], path
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    for method in ("GET", "POST", "PUT"):
+        response = client.open("/api/v1/no/such/thing", method=method, json={})
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

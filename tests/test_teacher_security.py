@@ -49,7 +49,8 @@ def world(app, client, db, teacher):
         "student": student_token,
         "other": {"id": other_id, "name": "teacher2", "password": "correct horse 3",
                   "token": create_api_token(db, other_id)},
-        "args": {"session_id": session["id"], "roster_id": 1, "user_id": teacher["id"]},
+        "args": {"session_id": session["id"], "id": session["id"], "roster_id": 1,
+                 "user_id": teacher["id"]},
     }  # fmt: skip
 
 
@@ -120,7 +121,7 @@ def test_students_are_refused_everywhere(app, client, teacher, world):
 def test_another_teacher_cannot_see_or_touch_a_session(app, client, teacher, world):
     other = world["other"]
     for method, url, _e in routes(app, TEACHER_BLUEPRINTS):
-        if "{session_id}" not in url:
+        if "{session_id}" not in url and "{id}" not in url:
             continue
         url = fill(url, world["args"])
         response = client.open(url, method=method, json={"current_section": 1},

@@ -216,7 +216,9 @@ def upload_pack_api():
     return jsonify({**result.as_dict(), "plugin": _record(result.name)}), 201
 
 
-@api.post("/<name>/<any(enable, disable):action>")
+# Two plain rules rather than one <any(...)> rule: each is a path of the OpenAPI document.
+@api.post("/<name>/enable", defaults={"action": "enable"})
+@api.post("/<name>/disable", defaults={"action": "disable"})
 @admin_required
 def change_state_api(name, action):
     try:

@@ -32,39 +32,33 @@ def courses():
     )
 
 
-@bp.get("/courses/<course_id>")
-def course(course_id):
-    found, lang = find_course(course_id)
+# Path variables carry DESIGN's names (<course>, <lesson>, <quiz>), as in the OpenAPI document.
+@bp.get("/courses/<course>")
+def course(course):
+    found, lang = find_course(course)
     return cached_json(lambda: course_detail(found, lang), lang)
 
 
-@bp.get("/courses/<course_id>/lessons/<lesson_id>")
-def lesson(course_id, lesson_id):
-    found, lang = find_course(course_id)
-    return cached_json(
-        lambda: lesson_detail(found, find_lesson(found, lesson_id, lang), lang), lang
-    )
+@bp.get("/courses/<course>/lessons/<lesson>")
+def lesson(course, lesson):
+    found, lang = find_course(course)
+    return cached_json(lambda: lesson_detail(found, find_lesson(found, lesson, lang), lang), lang)
 
 
-@bp.get("/courses/<course_id>/quizzes/<quiz_id>")
+@bp.get("/courses/<course>/quizzes/<quiz>")
 @teacher_required
-def quiz(course_id, quiz_id):
-    found, lang = find_course(course_id)
-    quiz = found.quizzes.get(quiz_id)
-    if quiz is None:
-        raise ApiError(404, "not_found", f"no quiz {quiz_id!r} in course {course_id!r}")
-    return conditional_json(quiz_full(found, quiz.in_language(lang), lang))
+def quiz(course, quiz):
+    found, lang = find_course(course)
+    chosen = found.quizzes.get(quiz)
+    if chosen is None:
+        raise ApiError(404, "not_found", f"no quiz {quiz!r} in course {course!r}")
+    return conditional_json(quiz_full(found, chosen.in_language(lang), lang))
 
 
 @bp.get("/plugins")
 @teacher_required
 def plugins():
     return jsonify([record.as_dict() for record in get_catalog().records])
-
-
-@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
-def unknown(anything):
-    raise ApiError(404, "not_found", f"no API endpoint /api/v1/{anything}")
 
 
 def init_app(app) -> None:

@@ -168,8 +168,9 @@ def my_quiz():
     return response
 
 
-@bp.put("/me/answers/<question_id>")
-def save_answer(question_id):
+@bp.put("/me/answers/<question>")
+def save_answer(question):
+    question_id = question  # DESIGN's path name; ``question`` below is the Question itself
     participant, session = state.current_seat()
     data = json_body(required=("response",))
     course, quiz = _open_quiz(participant, session)
@@ -223,8 +224,9 @@ def move_section():
     return jsonify({"section": index})
 
 
-@bp.put("/me/guides/<guide_id>/steps/<int:step>")
-def tick_step(guide_id, step):
+@bp.put("/me/guides/<guide>/steps/<int:step>")
+def tick_step(guide, step):
+    guide_id = guide  # the OpenAPI document's name; ``guide`` below is the Guide itself
     participant, session = state.current_seat()
     data = json_body(required=("done",))
     _course, _lesson, _quiz, guides = session_content(get_catalog(), session)

@@ -58,6 +58,7 @@ def _state(row: dict) -> dict:
     return teaching.session_state(get_catalog(), get_db(), row)
 
 
+# Session routes name their path variable ``id``, as DESIGN and the OpenAPI document do.
 def _mine(session_id: str) -> dict:
     return teaching.owned_session(get_db(), session_id, current_user())
 
@@ -102,47 +103,47 @@ def list_sessions():
     )
 
 
-@bp.get("/sessions/<session_id>")
+@bp.get("/sessions/<id>")
 @teacher_required
-def get_session_state(session_id):
-    return conditional_json(_state(_mine(session_id)))
+def get_session_state(id):
+    return conditional_json(_state(_mine(id)))
 
 
-@bp.patch("/sessions/<session_id>")
+@bp.patch("/sessions/<id>")
 @teacher_required
-def control_session(session_id):
+def control_session(id):
     db = get_db()
-    row = teaching.open_owned_session(db, session_id, current_user())
+    row = teaching.open_owned_session(db, id, current_user())
     row = teaching.apply_controls(get_catalog(), db, row, json_body())
     return jsonify(_state(row))
 
 
-@bp.post("/sessions/<session_id>/end")
+@bp.post("/sessions/<id>/end")
 @teacher_required
-def end_session(session_id):
+def end_session(id):
     db = get_db()
-    row = teaching.end_session(db, _mine(session_id))
+    row = teaching.end_session(db, _mine(id))
     return jsonify(_state(row))
 
 
-@bp.delete("/sessions/<session_id>")
+@bp.delete("/sessions/<id>")
 @teacher_required
-def delete_session(session_id):
-    teaching.delete_session(get_db(), _mine(session_id))
+def delete_session(id):
+    teaching.delete_session(get_db(), _mine(id))
     return Response(status=204)
 
 
-@bp.get("/sessions/<session_id>/results")
+@bp.get("/sessions/<id>/results")
 @teacher_required
-def results(session_id):
-    row = _mine(session_id)
+def results(id):
+    row = _mine(id)
     return conditional_json(session_results.results(get_db(), get_catalog(), row))
 
 
-@bp.delete("/sessions/<session_id>/results")
+@bp.delete("/sessions/<id>/results")
 @teacher_required
-def delete_results(session_id):
-    teaching.delete_results(get_db(), _mine(session_id))
+def delete_results(id):
+    teaching.delete_results(get_db(), _mine(id))
     return Response(status=204)
 
 
@@ -173,16 +174,16 @@ def csv_response(row: dict) -> Response:
     )
 
 
-@bp.get("/sessions/<session_id>/results.csv")
+@bp.get("/sessions/<id>/results.csv")
 @teacher_required
-def results_csv(session_id):
-    return csv_response(_mine(session_id))
+def results_csv(id):
+    return csv_response(_mine(id))
 
 
-@bp.get("/sessions/<session_id>/live")
+@bp.get("/sessions/<id>/live")
 @teacher_required
-def live(session_id):
-    row = _mine(session_id)
+def live(id):
+    row = _mine(id)
     live = session_results.live_dashboard(get_db(), get_catalog(), row, csv_headings())
     return conditional_json(live)
 

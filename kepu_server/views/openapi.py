@@ -63,6 +63,15 @@ def build_spec() -> dict:
     }  # fmt: skip
 
 
+OPENAPI_PATHS = {
+    "/api/v1/openapi.json": {"get": {
+        "summary": "This document (OpenAPI 3.1)", "tags": ["meta"],
+        "responses": {"200": {"description": "the OpenAPI document",
+                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "304": {"description": "unchanged (If-None-Match)"}}}},
+}  # fmt: skip
+
+
 @bp.get("/api/v1/openapi.json")
 def openapi():
     return conditional_json(build_spec())
