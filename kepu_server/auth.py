@@ -145,6 +145,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _is_participant_token(token: str | None) -> bool:
+    """Whether ``token`` is a student's seat token from joining a class."""
+    if not token:
+        return False
+    query = "SELECT 1 FROM participants WHERE token_hash = ?"
+    return next(get_db().query(query, [hash_token(token)]), None) is not None
+
+
 def teacher_required(view):
     """Teachers and admins only: 401 without credentials, 403 for students' tokens."""
 
@@ -152,7 +160,8 @@ def teacher_required(view):
     def wrapped(*args, **kwargs):
         user = current_user()
         if user is None:
-            if bearer_token() and not bearer_token().startswith("kepu_"):
+            # 403 only for a student's real token: an unknown token is no credential (401).
+            if _is_participant_token(bearer_token()):
                 raise ApiError(403, "forbidden", "this needs a teacher's account")
             if _wants_json():
                 raise ApiError(401, "unauthorized", "sign in as a teacher first")

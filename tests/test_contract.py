@@ -94,3 +94,18 @@ def test_an_unknown_api_path_is_a_json_404(client):
     for method in ("GET", "POST", "PUT"):
         response = client.open("/api/v1/no/such/thing", method=method, json={})
         assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_unknown_tokens_are_no_credentials_401_and_wrong_roles_403(app, teacher, open_session):
+    tablet = app.test_client()
+    joined = tablet.post("/api/v1/join", json={"code": open_session["code"], "name": "小明"})
+    student = joined.json["token"]
+    results = f"/api/v1/sessions/{open_session['id']}/results"
+    client = app.test_client()
+    for token in ("garbage", "p_garbage", "kepu_garbage"):
+        assert client.get(results, headers=bearer(token)).status_code == 401, token
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401, token
+        assert client.get("/api/v1/plugins", headers=bearer(token)).status_code == 401, token
+    assert client.get(results, headers=bearer(student)).status_code == 403
+    assert client.get("/api/v1/plugins", headers=bearer(student)).status_code == 403
+    assert client.get("/api/v1/me", headers=bearer(teacher["token"])).status_code == 403
