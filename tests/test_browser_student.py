@@ -188,3 +188,19 @@ def test_a_teacher_paced_tablet_follows_the_teacher_and_gets_the_quiz(app, teach
     page.set_viewport_size({"width": 1280, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     assert not errors, errors
+
+
+def test_a_tablet_that_lost_its_cookie_takes_its_seat_back_from_the_join_page(app, teacher, tablet):
+    context, page, errors = tablet
+    session = launch(app, teacher, quiz_id="water-quiz")
+    join(page, session["code"], "小明")
+    context.clear_cookies()  # the seat stays in localStorage
+    page.goto("/j")
+    resume = page.locator("[data-resume-button]")
+    resume.wait_for(state="visible")
+    assert "小明" in resume.inner_text()
+    resume.click()
+    page.wait_for_url("**/me")
+    assert page.locator("[data-me]").is_visible()
+    assert len(rows(app, "SELECT * FROM participants")) == 1
+    assert not errors, errors

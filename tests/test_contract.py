@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -109,3 +110,47 @@ def test_unknown_tokens_are_no_credentials_401_and_wrong_roles_403(app, teacher,
     assert client.get(results, headers=bearer(student)).status_code == 403
     assert client.get("/api/v1/plugins", headers=bearer(student)).status_code == 403
     assert client.get("/api/v1/me", headers=bearer(teacher["token"])).status_code == 403
+
+
+class FormReader(HTMLParser):
+    """Every <button>, and the <input>s and buttons of each <form>, of one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.buttons: list[dict] = []
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._in_form = True
+            self.forms.append({"inputs": {}, "buttons": []})
+        elif tag == "button":
+            self.buttons.append(attrs)
+            if self._in_form:
+                self.forms[-1]["buttons"].append(attrs)
+        elif tag == "input" and self._in_form:
+            self.forms[-1]["inputs"][attrs.get("name")] = attrs
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+
+
+def read_forms(html: str) -> FormReader:
+    reader = FormReader()
+    reader.feed(html)
+    return reader
+
+
+def test_the_join_pages_have_one_form_with_code_name_and_one_submit_button(client, open_session):
+    code = open_session["code"]
+    for url, filled in (("/j", ""), (f"/j/{code}", code)):
+        page = read_forms(client.get(url).get_data(as_text=True))
+        joins = [f for f in page.forms if {"code", "name"} <= set(f["inputs"])]
+        assert len(joins) == 1, url
+        assert joins[0]["inputs"]["code"].get("value", "") == filled, url
+        # The only button on the page is the form's submit button (a test may click "button").
+        assert len(page.buttons) == 1 and page.buttons == joins[0]["buttons"], url
+        assert page.buttons[0].get("type", "submit") == "submit"

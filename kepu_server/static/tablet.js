@@ -149,11 +149,12 @@
     });
     // A seat this tablet holds but whose cookie is gone: offer it back (same token, same seat).
     var resume = root.querySelector("[data-resume]");
-    if (seat && seat.token && resume && !root.querySelector(".join-resume a")) {
+    if (seat && seat.token && resume && !root.querySelector(".join-resume a:not([data-resume-button])")) {
       var button = resume.querySelector("[data-resume-button]");
       button.textContent = (TEXT["continue"] || "Continue") + " · " + seat.name;
       resume.hidden = false;
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (event) {
+        event.preventDefault(); // a link for the markup; rejoining is a POST
         join(seat.code, seat.name, seat.token, button).then(function (result) {
           if (result && result.status >= 400) {
             store(SEAT_KEY, null);
