@@ -72,7 +72,8 @@ def _run_startup_hooks(app: Flask) -> None:
     with app.app_context():
         for impl in reversed(catalog.pm.hook.kepu_startup.get_hookimpls()):
             try:
-                impl.function(app)
+                # pluggy lets an implementation take fewer arguments than the spec.
+                impl.function(*(app for _ in impl.argnames))
             except StartupError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the school

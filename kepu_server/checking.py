@@ -39,7 +39,7 @@ def installed_question_types(extra_plugin=None, record: PluginRecord | None = No
     types = {}
     for impl in pm.hook.kepu_question_types.get_hookimpls():
         try:
-            for qtype in impl.function(app=None) or []:
+            for qtype in impl.function(*(None for _ in impl.argnames)) or []:
                 types.setdefault(qtype.name, qtype)
         except Exception:  # noqa: BLE001 - another plugin's failure is not this check's
             continue

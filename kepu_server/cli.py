@@ -260,7 +260,7 @@ def _register_plugin_commands() -> None:
         return
     for impl in pm.hook.kepu_commands.get_hookimpls():
         try:
-            impl.function(cli=cli)
+            impl.function(*(cli for _ in impl.argnames))  # it may take no argument
         except Exception:  # noqa: BLE001
             continue
 

@@ -154,3 +154,22 @@ def test_the_join_pages_have_one_form_with_code_name_and_one_submit_button(clien
         # The only button on the page is the form's submit button (a test may click "button").
         assert len(page.buttons) == 1 and page.buttons == joins[0]["buttons"], url
         assert page.buttons[0].get("type", "submit") == "submit"
+
+
+def test_hook_implementations_may_take_fewer_arguments_than_the_spec(instance):
+    """pluggy allows it, so a plugin written that way must work everywhere hooks are called."""
+    import types
+
+    from kepu_server import Course, create_app, hookimpl
+
+    calls = []
+    plugin = types.ModuleType("kepu_argless")
+    plugin.kepu_courses = hookimpl(lambda: [Course(id="argless", title="无参数")])
+    plugin.kepu_startup = hookimpl(lambda: calls.append("startup"))
+    app = create_app({"TESTING": True, "KEPU_INSTANCE": str(instance),
+                      "KEPU_EXTRA_PLUGINS": [plugin]})  # fmt: skip
+    assert calls == ["startup"]
+    record = app.extensions["kepu"].catalog.record("kepu_argless")
+    assert record.status == "ok", record.error
+    ids = [c["id"] for c in app.test_client().get("/api/v1/courses").json]
+    assert "argless" in ids

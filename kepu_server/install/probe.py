@@ -60,7 +60,7 @@ def probe(request: dict) -> dict:
     types, own_types, problems = {}, [], []
     for impl in reversed(pm.hook.kepu_question_types.get_hookimpls()):
         try:
-            found = impl.function(app=None) or []
+            found = impl.function(*(None for _ in impl.argnames)) or []
         except Exception as exc:  # noqa: BLE001
             if impl.plugin_name == name:
                 problems.append(f"kepu_question_types raised {type(exc).__name__}: {exc}")
