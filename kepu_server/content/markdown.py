@@ -7,6 +7,8 @@ extension emits, nh3 keeps only the tags and attributes listed here.
 
 from __future__ import annotations
 
+import html as html_lib
+import logging
 import threading
 from collections import OrderedDict
 from xml.etree.ElementTree import Element
@@ -31,6 +33,14 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 CORE_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+
+log = logging.getLogger(__name__)
+# Python-Markdown's link and autolink scanning is quadratic in the '[' and '<' of a
+# paragraph: 20 000 of them in a content pack's lesson pin a server thread for minutes.
+# Real lessons have a handful; text past these limits is shown as plain text instead.
+MAX_TEXT_CHARS = 100_000
+MAX_BRACKETS_PER_BLOCK = 500
+MAX_BRACKETS = 2000
 
 
 def sanitize(html: str) -> str:
@@ -85,10 +95,17 @@ class MarkdownRenderer:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        md = markdown.Markdown(
-            extensions=[*CORE_EXTENSIONS, *self.extensions, _MediaLinkExtension(media_base)]
-        )
-        html = sanitize(md.convert(text))
+        html = None
+        if not _too_costly(text):
+            md = markdown.Markdown(
+                extensions=[*CORE_EXTENSIONS, *self.extensions, _MediaLinkExtension(media_base)]
+            )
+            try:
+                html = sanitize(md.convert(text))
+            except Exception:  # noqa: BLE001 - deep nesting (RecursionError), a plugin's bug
+                log.exception("Markdown could not be rendered; showing it as plain text")
+        if html is None:
+            html = plain_html(text)
         with self._lock:
             self._cache[key] = html
             if len(self._cache) > self._cache_size:
@@ -101,3 +118,18 @@ class MarkdownRenderer:
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             return html[3:-4]
         return html
+
+
+def _too_costly(text: str) -> bool:
+    if len(text) > MAX_TEXT_CHARS or text.count("[") + text.count("<") > MAX_BRACKETS:
+        return True
+    return any(
+        block.count("[") > MAX_BRACKETS_PER_BLOCK or block.count("<") > MAX_BRACKETS_PER_BLOCK
+        for block in text.split("\n\n")
+    )
+
+
+def plain_html(text: str) -> str:
+    """``text`` escaped, one paragraph per blank-line-separated block: never any markup."""
+    blocks = (b.strip() for b in text.replace("\r\n", "\n").split("\n\n"))
+    return "".join(f"<p>{html_lib.escape(b)}</p>" for b in blocks if b)
