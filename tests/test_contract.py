@@ -173,3 +173,21 @@ def test_hook_implementations_may_take_fewer_arguments_than_the_spec(instance):
     assert record.status == "ok", record.error
     ids = [c["id"] for c in app.test_client().get("/api/v1/courses").json]
     assert "argless" in ids
+
+
+def test_setup_and_add_teacher_accept_a_password_sent_once(client, db):
+    """The pages ask twice; a script that fills in only name and password still works."""
+    from kepu_server.auth import create_setup_token, verify_password
+
+    token = create_setup_token(db)
+    page = client.get(f"/setup/{token}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {"name": "校长", "password": "long enough 1", "csrf_token": csrf}
+    assert client.post(f"/setup/{token}", data=form).status_code == 302
+    page = client.get("/admin/users").get_data(as_text=True)  # signing in made a new session
+    form["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    added = client.post("/admin/users", data={**form, "name": "王老师"})
+    assert added.status_code == 302
+    assert verify_password(db, "王老师", "long enough 1")
+    mismatch = client.post("/admin/users", data={**form, "name": "李老师", "password2": "x"})
+    assert mismatch.status_code == 302 and not verify_password(db, "李老师", "long enough 1")

@@ -37,7 +37,7 @@ def users():
 @admin_required
 def add_user():
     form = request.form
-    if form.get("password", "") != form.get("password2", ""):
+    if form.get("password", "") != form.get("password2", form.get("password", "")):
         flash(_("The two passwords differ."), "error")
         return redirect(url_for(".users"))
     try:
