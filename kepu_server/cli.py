@@ -123,8 +123,18 @@ def serve(host, port, threads, instance, content):
     finally:
         db.conn.close()
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
-    waitress.serve(app, host=host, port=port, threads=threads, ident="kepu",
-                   clear_untrusted_proxy_headers=True)  # fmt: skip
+    waitress.serve(app, host=host, port=port, threads=threads, **waitress_options(app))
+
+
+def waitress_options(app) -> dict:
+    """How ``kepu serve`` runs waitress: no proxy header is trusted (rate limits count the
+    real address), and no body over ``MAX_CONTENT_LENGTH`` is read (waitress's own default
+    buffers up to 1 GB to disk before the app can refuse it)."""
+    return {
+        "ident": "kepu",
+        "clear_untrusted_proxy_headers": True,
+        "max_request_body_size": int(app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024),
+    }
 
 
 # ---------------------------------------------------------------- check
