@@ -7,6 +7,7 @@ checked and found sound, so that it stays that way.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 import zipfile
@@ -159,3 +160,29 @@ def test_a_python_file_in_a_pack_is_never_run(client, admin, instance, tmp_path)
     assert response.status_code == 201, response.get_json()
     assert client.get("/api/v1/courses/rivers").status_code == 200
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("path", ["/j/{code}", "/j?code={code}"])
+def test_regression_the_join_page_is_no_unlimited_code_oracle(app, client, teacher, path):
+    """GET /j/<code> showed a class's title for a right code and a 404 for a wrong one,
+    without counting the miss: a script could walk all 900 000 codes past the limit."""
+    app.config["KEPU_JOIN_FAILURE_LIMIT"] = "3/minute"
+    session = launch(app, teacher, quiz_id="water-quiz")
+    wrong = "100000" if session["code"] != "100000" else "100001"
+    for _ in range(3):
+        client.get(path.format(code=wrong))
+    found = client.get(path.format(code=session["code"]))
+    assert found.status_code == 429
+    assert "Water" not in found.get_data(as_text=True)
+    assert "水" not in found.get_data(as_text=True).split("<main", 1)[-1]
+    # The API's join counts the same misses.
+    assert join(client, session["code"], "小红").status_code == 429
+
+
+def test_a_wrong_name_still_shows_the_class_roster(app, client, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz", roster=["张三", "李四"])
+    form = client.get(f"/j/{session['code']}").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', form).group(1)
+    page = client.post("/j", data={"code": session["code"], "name": "王五", "csrf_token": token})
+    assert page.status_code == 400
+    assert "张三" in page.get_data(as_text=True)

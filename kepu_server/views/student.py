@@ -17,9 +17,10 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, open_session_by_code, session_content
 from kepu_server.errors import ApiError
+from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db
 from kepu_server.views import student_state as state
-from kepu_server.views.api_student import join_class, set_seat_cookie
+from kepu_server.views.api_student import JOIN_SCOPE, join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,26 @@ def _cookie_seat() -> tuple[dict, dict] | tuple[None, None]:
     return (participant, session) if session else (None, None)
 
 
-def _join_page(code: str = "", error: str | None = None, status: int = 200, name: str = ""):
-    session = open_session_by_code(get_db(), code) if code.isdigit() and len(code) == 6 else None
+def _probe_code(code: str) -> tuple[dict | None, bool]:
+    """``(open session or None, over the limit)`` for a code in the address bar.
+
+    The page shows a found class's title and roster, so a miss here is a wrong guess just
+    like a failed join: counted per address, and nothing is looked up once over the limit.
+    """
+    if not (code.isdigit() and len(code) == 6):
+        return None, False
+    limit = current_app.config["KEPU_JOIN_FAILURE_LIMIT"]
+    if over_limit(JOIN_SCOPE, limit):
+        return None, True
+    session = open_session_by_code(get_db(), code)
+    if session is None:
+        count_failure(JOIN_SCOPE, limit)
+    return session, False
+
+
+def _join_page(
+    code: str = "", error: str | None = None, status: int = 200, name: str = "", session=None
+):
     participant, seat_session = _cookie_seat()
     resume = None
     if participant and seat_session["state"] == "open":
@@ -54,17 +73,26 @@ def _join_page(code: str = "", error: str | None = None, status: int = 200, name
     return response
 
 
+def _too_many(code: str):
+    return _join_page(code, _("Too many wrong codes. Wait a minute."), 429)
+
+
 @bp.get("/j")
 def join_start():
-    return _join_page(request.args.get("code", "").strip())
+    code = request.args.get("code", "").strip()
+    session, refused = _probe_code(code)
+    return _too_many(code) if refused else _join_page(code, session=session)
 
 
 @bp.get("/j/<code>")
 def join_code(code):
     code = "".join(code.split())
-    if code.isdigit() and len(code) == 6 and open_session_by_code(get_db(), code) is None:
+    session, refused = _probe_code(code)
+    if refused:
+        return _too_many(code)
+    if session is None and code.isdigit() and len(code) == 6:
         return _join_page(code, _("No class with this code is running. Check the code."), 404)
-    return _join_page(code)
+    return _join_page(code, session=session)
 
 
 @bp.post("/j")
@@ -78,7 +106,10 @@ def join_form():
         )
     except ApiError as exc:
         clean = "".join(code.split())
-        return _join_page(clean, exc.message, exc.status, name)
+        # The code was right when the name was the problem: show that class (its roster).
+        found = exc.code not in ("bad_code", "no_session", "too_many_requests")
+        session = open_session_by_code(get_db(), clean) if found else None
+        return _join_page(clean, exc.message, exc.status, name, session=session)
     return set_seat_cookie(redirect(url_for("student.me")), token)
 
 
