@@ -25,6 +25,13 @@ pytestmark = [
     ),
 ]
 
+
+@pytest.fixture
+def app_config(app_config):
+    # The address a real classroom server prints: longer than 127.0.0.1 on a random port.
+    return {**app_config, "KEPU_PUBLIC_URL": "http://192.168.100.100:8000"}
+
+
 # Chromium reports a blocked script or style both on the console and as this DOM event; the
 # event also catches violations in report-only mode. Init scripts run outside the page's CSP.
 CSP_WATCH = """
@@ -92,6 +99,17 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
     session_url = desk.url.removesuffix("/join")
     code = desk.text_content("#join-code").strip()
     assert min_height(desk, ".session-tabs a") >= 44
+    # The projector, as the laptop mirrors it and as a 1080p projector shows it: the address on
+    # one line, the code and the address clear of a QR code big enough to scan.
+    for width, height in ((1280, 800), (1920, 1080)):
+        desk.set_viewport_size({"width": width, "height": height})
+        url, qr = desk.locator(".join-url"), desk.locator(".join-qr svg").bounding_box()
+        line = float(url.evaluate("n => parseFloat(getComputedStyle(n).lineHeight)"))
+        assert url.bounding_box()["height"] < 1.5 * line, f"the address wraps at {width}"
+        for box in (url.bounding_box(), desk.locator("#join-code").bounding_box()):
+            assert box["x"] + box["width"] <= qr["x"], f"text runs into the QR code at {width}"
+        assert qr["width"] >= 0.25 * width
+    desk.set_viewport_size({"width": 1280, "height": 800})
 
     pad_ctx, pad = watched(browser, base, problems, "tablet",
                            viewport={"width": 800, "height": 1280}, has_touch=True)  # fmt: skip
@@ -105,16 +123,17 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
     expect(desk.locator("#current-section")).to_have_attribute("data-section", "1")
     desk.click("details.all-sections summary")
     assert min_height(desk, "details.all-sections summary") >= 44
-    desk.click("[data-action=open_quiz]")
-    expect(desk.locator("[data-action=close_quiz]")).to_be_visible()
-
-    # The hands-on guide: a finger-sized "materials" row and a tick that stays ticked.
+    # The hands-on guide, before the quiz opens (opening it brings every tablet to the quiz):
+    # a finger-sized "materials" row and a tick that stays ticked.
     pad.click("[data-tab=guide]")
     assert min_height(pad, "[data-panel=guide] summary") >= 44
     tick = pad.locator("[data-tick]").first
     tick.click()
     expect(tick).to_have_attribute("aria-pressed", "true")
     pad.wait_for_selector('[data-sync][data-state="saved"]')
+
+    desk.click("[data-action=open_quiz]")
+    expect(desk.locator("[data-action=close_quiz]")).to_be_visible()
 
     quiz_tab = pad.locator("[data-tab=quiz]")
     expect(quiz_tab).to_be_visible(timeout=10_000)
