@@ -8,6 +8,8 @@ content pack or a course's Markdown can run.
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import current_app, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
@@ -74,7 +76,21 @@ def _cookie_credentials() -> bool:
 
 
 def client_address() -> str:
-    return request.remote_addr or "unknown"
+    """Who failures are counted for: the socket's address (waitress trusts no proxy header).
+
+    An IPv6 address counts by its /64: one device may take any number of addresses in its
+    network, and a new address per guess must not mean a fresh limit.
+    """
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def over_limit(scope: str, limit: str, key: str | None = None) -> bool:

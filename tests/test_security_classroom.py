@@ -186,3 +186,20 @@ def test_a_wrong_name_still_shows_the_class_roster(app, client, teacher):
     page = client.post("/j", data={"code": session["code"], "name": "王五", "csrf_token": token})
     assert page.status_code == 400
     assert "张三" in page.get_data(as_text=True)
+
+
+def test_regression_a_new_ipv6_address_per_guess_is_no_fresh_limit(app, teacher):
+    """A device can take any number of addresses in its IPv6 /64: count failures per /64."""
+    app.config["KEPU_JOIN_FAILURE_LIMIT"] = "3/minute"
+    session = launch(app, teacher, quiz_id="water-quiz")
+    wrong = "100000" if session["code"] != "100000" else "100001"
+    for i in range(3):
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"fd00:1:2:3::{i + 1:x}"
+        assert join(guesser, wrong, "猜").status_code == 404
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "fd00:1:2:3:aaaa::99"
+    assert join(guesser, session["code"], "猜").status_code == 429
+    neighbour = app.test_client()  # another network is not affected
+    neighbour.environ_base["REMOTE_ADDR"] = "fd00:1:2:4::1"
+    assert join(neighbour, session["code"], "小明").status_code in (200, 201)
