@@ -84,6 +84,8 @@ def read_plugin_toml(folder: Path) -> dict:
         raise ContentError("not UTF-8 text", meta_file) from None
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, meta_file, 0, text) from None
+    except RecursionError:
+        raise ContentError("invalid TOML: arrays or tables nested too deeply", meta_file) from None
     for key in ("name", "version"):
         if not isinstance(meta.get(key), str) or not meta[key].strip():
             raise ContentError(f"{key!r} is required and must be text", meta_file)

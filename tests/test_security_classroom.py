@@ -203,3 +203,22 @@ def test_regression_a_new_ipv6_address_per_guess_is_no_fresh_limit(app, teacher)
     neighbour = app.test_client()  # another network is not affected
     neighbour.environ_base["REMOTE_ADDR"] = "fd00:1:2:4::1"
     assert join(neighbour, session["code"], "小明").status_code in (200, 201)
+
+
+@pytest.mark.parametrize("where", ["quizzes/rivers-quiz.toml", "course.toml", "lessons/rivers.md"])
+def test_regression_deeply_nested_toml_is_a_content_error(client, admin, instance, tmp_path, where):
+    """tomllib overflows Python's stack on "[[[[…": a 422 naming the file, never a 500."""
+    folder = write_pack(tmp_path / "src")
+    bomb = "deep = " + "[" * 100_000 + "]" * 100_000 + "\n"
+    target = folder / where
+    text = target.read_text(encoding="utf-8")
+    if where.endswith(".md"):
+        text = text.replace("+++\n", "+++\n" + bomb, 1)
+    else:
+        text = bomb + text if where == "course.toml" else text + "\n" + bomb
+    target.write_text(text, encoding="utf-8")
+    before = snapshot(instance, with_database=False)
+    response = upload(client, admin, zip_folder(folder, tmp_path / "deep.zip"))
+    assert response.status_code == 422, response.get_json()
+    assert "nested" in json.dumps(response.get_json())
+    assert snapshot(instance, with_database=False) == before

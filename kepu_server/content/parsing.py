@@ -26,6 +26,9 @@ def read_toml(file: Path, text: str | None = None, line_offset: int = 0) -> dict
         raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(exc, file, line_offset, text) from None
+    except RecursionError:
+        # tomllib recurses per "[" or "{": a file of 100 000 of them overflows the stack.
+        raise ContentError("invalid TOML: arrays or tables nested too deeply", file) from None
 
 
 def split_front_matter(file: Path) -> tuple[dict, str, int]:

@@ -26,7 +26,7 @@ def course_folders(root: Path | None) -> list[Path]:
 def _pack_version(folder: Path) -> str:
     try:
         meta = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return "0"
     return str(meta.get("version", "0"))
 

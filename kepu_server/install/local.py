@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kepu_server.catalog import validate_quizzes
 from kepu_server.content.loader import load_course_dir
+from kepu_server.content.parsing import read_toml
 from kepu_server.errors import ContentError
 from kepu_server.install.errors import InstallError, InstallResult
 from kepu_server.install.rules import (
@@ -29,7 +30,7 @@ def _installed_version(meta_file: Path) -> str:
     """The version of what is installed now; "0" when its file cannot be read."""
     try:
         return str(tomllib.loads(meta_file.read_text(encoding="utf-8")).get("version", "0"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return "0"
 
 
@@ -38,7 +39,7 @@ def install_pack(catalog, instance: Path, root: Path, stage: Path, label: str, d
     root = root.resolve()
     try:
         course = load_course_dir(root)
-        meta = tomllib.loads((root / "course.toml").read_text(encoding="utf-8"))
+        meta = read_toml(root / "course.toml")
     except ContentError as exc:
         raise InstallError(
             "invalid", "this is not a valid content pack", relabel([str(exc)], root, label)
