@@ -153,6 +153,12 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
     first_question = desk.locator("#results thead th.q-col").first
     expect(first_question).to_contain_text("1.")
     assert len(first_question.text_content().strip()) > 3  # a prompt excerpt, not a bare id
+    for cell in ("td.name", "td:nth-child(2)"):  # neither wraps into a column of characters
+        lines = desk.locator(f"#results tbody tr >> nth=0 >> {cell}").evaluate(
+            "n => { const r = document.createRange(); r.selectNodeContents(n);"
+            " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+        )
+        assert lines == 1, f"{cell} wraps onto {lines} lines"
 
     pad_ctx.close()
     desk_ctx.close()
