@@ -160,6 +160,14 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
         )
         assert lines == 1, f"{cell} wraps onto {lines} lines"
 
+    assert not problems, "\n".join(problems)
+
+    # The teacher ends the class: the tablet says so and offers a way on, not a dead page.
+    # (From here the tablet's poll gets 409 session_ended, which Chromium logs as an error.)
+    desk.click("[data-action=end]")
+    desk.wait_for_url("**/results")
+    rejoin = pad.locator("[data-rejoin]")
+    expect(rejoin).to_be_visible(timeout=10_000)
+    assert rejoin.get_attribute("href") == "/j"
     pad_ctx.close()
     desk_ctx.close()
-    assert not problems, "\n".join(problems)

@@ -339,6 +339,16 @@
       // Nothing is waiting any more: the quiz tab's "open" dot would only invite a tap.
       var flag = root.querySelector("[data-quiz-flag]");
       if (flag) flag.hidden = true;
+      // A way on from a dead page: the next class, or this class again for a lost seat.
+      if (!root.querySelector("[data-rejoin]")) {
+        var next = document.createElement("a");
+        next.className = "button big me-rejoin";
+        next.setAttribute("data-rejoin", "");
+        var ended = message === TEXT.ended;
+        next.href = ended ? "/j" : "/j/" + encodeURIComponent(root.getAttribute("data-code") || "");
+        next.textContent = ended ? TEXT.join_another : TEXT.join;
+        banner.parentNode.insertBefore(next, banner.nextSibling);
+      }
       store(OUTBOX_KEY, null);
       store(ANSWERS_KEY, null);
       store(SEAT_KEY, null);
