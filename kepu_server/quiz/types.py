@@ -74,13 +74,17 @@ def normalize_text(value: str) -> str:
 
 
 def shuffled_items(items: list[str], seed: str) -> list[str]:
-    """The items in a per-participant order that is never the correct one (for 2 or more)."""
+    """The items in a per-participant order (``seed``), never the correct one for 3 or more.
+
+    Two items are shuffled fairly instead: always showing the one wrong order of two would
+    hand every student the answer (reverse it), so their order must tell nothing.
+    """
     order = list(items)
     if len(order) < 2:
         return order
     rng = random.Random(hashlib.sha256(seed.encode()).digest())
     rng.shuffle(order)
-    if order == list(items):
+    if len(order) >= 3 and order == list(items):
         order = order[1:] + order[:1]
     return order
 
@@ -209,8 +213,7 @@ def _text_score(spec, response):
 
 
 def _ordering_validate(spec):
-    # Two items can only be sent in the one wrong order, which gives the answer away.
-    return _options_problems(spec, "items", minimum=3)
+    return _options_problems(spec, "items", minimum=2)
 
 
 def _ordering_public(spec):
