@@ -96,7 +96,7 @@ def test_a_bearer_header_never_lets_a_cookie_request_skip_csrf(client, teacher, 
     response = client.post(
         "/api/v1/sessions",
         json={"course": "heiyoushan-trip", "quiz": "heiyoushan-trip-quiz"},
-        headers={"Authorization": header},
+        headers={"Authorization": header, "Origin": "http://evil.example"},
     )
     assert response.status_code in (400, 401, 403), response.get_json()
     assert client.get("/api/v1/sessions").get_json() == []

@@ -238,14 +238,26 @@ def test_credentials_are_checked(app, teacher):
     assert rows(app, "SELECT * FROM answers") == []
 
 
-def test_cookie_writes_need_the_csrf_token(app, teacher):
+def test_cookie_writes_are_refused_from_other_sites_and_as_forms(app, teacher):
     session = launch(app, teacher, quiz_id="water-quiz")
     tablet = app.test_client()
     seat(tablet, session["code"], "小明")
     assert tablet.get("/api/v1/me").status_code == 200  # the cookie reads
-    forged = tablet.put("/api/v1/me/answers/q1", json={"response": 0})
-    assert forged.status_code == 400 and forged.get_json()["error"]["code"] == "csrf_failed"
+    url = "/api/v1/me/answers/q1"
+    forged = [
+        tablet.put(url, json={"response": 0}, headers={"Origin": "http://evil.example"}),
+        tablet.put(url, json={"response": 0}, headers={"Sec-Fetch-Site": "cross-site"}),
+        # What a form on another site can send: not JSON, so it needs the CSRF token.
+        tablet.put(url, data='{"response": 0}', content_type="text/plain"),
+    ]
+    for response in forged:
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == "csrf_failed"
     assert rows(app, "SELECT * FROM answers") == []
+    # DESIGN: the participant token may come as a cookie; a same-site JSON write is no form.
+    own = tablet.put(url, json={"response": 0}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert own.status_code == 200, own.get_json()
+    assert len(rows(app, "SELECT * FROM answers")) == 1
 
 
 def test_openapi_documents_the_student_api(client):
