@@ -221,7 +221,7 @@ def test_results_have_the_shape_of_the_design(client, teacher):
 def test_results_csv_is_excel_friendly_and_matches(client, teacher):
     state = class_with_answers(client, teacher)
     response = client.get(
-        f"/api/v1/sessions/{state['id']}/results.csv", headers=bearer(teacher["token"])
+        f"/api/v1/sessions/{state['id']}/results.csv?labels=1", headers=bearer(teacher["token"])
     )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -234,10 +234,33 @@ def test_results_csv_is_excel_friendly_and_matches(client, teacher):
     assert rows[2][:4] == ["Bob", "否", "0", "6"] and rows[3][0] == "Cai"
 
 
+def test_results_csv_is_the_results_json_as_a_table(client, teacher):
+    state = class_with_answers(client, teacher)
+    auth = bearer(teacher["token"])
+    data = client.get(f"/api/v1/sessions/{state['id']}/results", headers=auth).get_json()
+    response = client.get(f"/api/v1/sessions/{state['id']}/results.csv", headers=auth)
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    question_ids = [q["id"] for q in data["questions"]]
+    assert list(rows[0]) == ["name", "score", "max_score", "submitted", *question_ids]
+    assert len(rows) == len(data["participants"])
+    for row, person in zip(rows, data["participants"], strict=True):
+        assert row["name"] == person["name"]
+        assert (float(row["score"]), float(row["max_score"])) == (
+            person["score"], person["max_score"])  # fmt: skip
+        assert row["submitted"] == ("true" if person["submitted"] else "false")
+        for qid in question_ids:
+            if qid not in person["answers"]:
+                assert row[qid] == ""
+                continue
+            sent = person["answers"][qid]
+            assert (row[qid] if isinstance(sent, str) else json.loads(row[qid])) == sent
+
+
 def test_csv_neutralises_formulas_in_names(client, teacher):
     state = launch(client, teacher, quiz=QUIZ)
     join(client, state["code"], "=1+1")
-    text = client.get(f"/api/v1/sessions/{state['id']}/results.csv?lang=en",
+    text = client.get(f"/api/v1/sessions/{state['id']}/results.csv?lang=en&labels=1",
                       headers=bearer(teacher["token"])).data.decode("utf-8-sig")  # fmt: skip
     assert text.splitlines()[0].startswith("Student name,Submitted,Score,Out of")
     assert text.splitlines()[1].startswith("'=1+1,no,")

@@ -252,7 +252,7 @@ def test_a_whole_class_over_http(app, db, live_server):
     results = teacher.get(f"{api}/results").json()
     people = sorted(results["participants"], key=lambda p: p["name"])  # listed in joining order
     assert [p["name"] for p in people] == [f"学生{i:02d}" for i in range(STUDENTS)]
-    reply = teacher.get(f"{api}/results.csv")
+    reply = teacher.get(f"{api}/results.csv?labels=1")
     assert reply.status == 200 and reply.body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(reply.body.decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == [p["name"] for p in results["participants"]]

@@ -186,7 +186,7 @@ def test_results_page_csv_and_deleting(client, db, signed_in):
     page = text(client.get(f"/teach/sessions/{sid}/results"))
     assert "小明" in page and "1 / 6" in page
     assert '<td class="wrong">石油比水重' in page and '<td class="right">1955</td>' in page
-    assert f'href="/api/v1/sessions/{sid}/results.csv"' in page
+    assert f'href="/api/v1/sessions/{sid}/results.csv?labels=1"' in page
     assert client.get(f"/api/v1/sessions/{sid}/results.csv").data.startswith(b"\xef\xbb\xbf")
 
     deleted = client.post(

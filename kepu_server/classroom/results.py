@@ -151,12 +151,17 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def results_csv(db, catalog, session: dict, headings: dict[str, str]) -> str:
+def results_csv(db, catalog, session: dict, headings: dict[str, str] | None = None) -> str:
     """The results as CSV text with a BOM (Excel then reads the Chinese correctly).
 
-    ``headings`` gives the translated column titles for name, submitted, score, max_score,
-    and the words yes, no, true and false. One column per question, holding the student's response as a teacher reads it.
+    Without ``headings`` it is the results JSON as a table (DESIGN: "the same as CSV"):
+    columns ``name, score, max_score, submitted`` and one per question id, each holding the
+    response exactly as submitted (text as it is, anything else as JSON). With ``headings``
+    (translated column titles for name, submitted, score, max_score, and the words yes, no,
+    true and false) it is the teacher's Excel sheet: option text instead of indices.
     """
+    if headings is None:
+        return _raw_csv(results(db, catalog, session))
     data = results(db, catalog, session)
     questions = data["questions"]
     buffer = io.StringIO()
@@ -178,6 +183,27 @@ def results_csv(db, catalog, session: dict, headings: dict[str, str]) -> str:
                 row.append(_csv_cell(response_label(q, answer, headings)))
             else:
                 row.append("")
+        writer.writerow(row)
+    return "\ufeff" + buffer.getvalue()
+
+
+def _raw_csv(data: dict) -> str:
+    question_ids = [q["id"] for q in data["questions"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["name", "score", "max_score", "submitted", *question_ids])
+    for p in data["participants"]:
+        row = [_csv_cell(p["name"]), _number(p["score"]), _number(p["max_score"]),
+               "true" if p["submitted"] else "false"]  # fmt: skip
+        for qid in question_ids:
+            if qid not in p["answers"]:
+                row.append("")
+                continue
+            response = p["answers"][qid]
+            text = (
+                response if isinstance(response, str) else json.dumps(response, ensure_ascii=False)
+            )
+            row.append(_csv_cell(text))
         writer.writerow(row)
     return "\ufeff" + buffer.getvalue()
 

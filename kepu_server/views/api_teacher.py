@@ -160,9 +160,14 @@ def csv_headings() -> dict[str, str]:
     }
 
 
-def csv_response(row: dict) -> Response:
-    """The results CSV as a download named after the session's join code and date."""
-    text = session_results.results_csv(get_db(), get_catalog(), row, csv_headings())
+def csv_response(row: dict, labels: bool = False) -> Response:
+    """The results CSV as a download named after the session's join code and date.
+
+    ``labels``: the teacher's Excel sheet (translated titles, option text); otherwise the
+    results JSON as a table, responses exactly as submitted.
+    """
+    headings = csv_headings() if labels else None
+    text = session_results.results_csv(get_db(), get_catalog(), row, headings)
     name = f"kepu-results-{row['created_at'][:10]}-{row['code']}.csv"
     return Response(
         text.encode("utf-8"),
@@ -177,7 +182,7 @@ def csv_response(row: dict) -> Response:
 @bp.get("/sessions/<id>/results.csv")
 @teacher_required
 def results_csv(id):
-    return csv_response(_mine(id))
+    return csv_response(_mine(id), labels=request.args.get("labels") in ("1", "true", "yes"))
 
 
 @bp.get("/sessions/<id>/live")

@@ -292,9 +292,14 @@ OPENAPI_PATHS = {
     },
     "/api/v1/sessions/{id}/results.csv": {
         "get": {"summary": "Results as CSV (UTF-8 with BOM, for Excel)", "tags": ["results"],
-                "security": _AUTH, "parameters": [_ID],
-                "responses": {"200": {"description": "CSV: name, submitted, score, out of, "
-                                                     "then one column per question",
+                "security": _AUTH,
+                "parameters": [_ID, {"name": "labels", "in": "query", "schema": {"type": "boolean"},
+                                     "description": "1: the teacher's sheet (translated column "
+                                                    "titles, option text instead of indices)"}],
+                "responses": {"200": {"description": "CSV: name, score, max_score, submitted, "
+                                                     "then one column per question id with the "
+                                                     "response as submitted (text as is, other "
+                                                     "values as JSON)",
                                       "content": {"text/csv": {"schema": {"type": "string"}}}},
                               **_REFUSALS}},
     },
