@@ -39,6 +39,15 @@ def timed(call, polls: int) -> dict:
             "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2)}  # fmt: skip
 
 
+def bare_flask_client():
+    """The floor: a bare Flask app answering a small JSON body."""
+    from flask import Flask, jsonify
+
+    bare = Flask("floor")
+    bare.add_url_rule("/health", "health", lambda: jsonify({"status": "ok"}))
+    return bare.test_client()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
@@ -71,10 +80,17 @@ def main() -> None:
     etag = client.get(url, headers=teacher).headers["ETag"]
     changed = timed(lambda: client.get(url, headers=teacher), args.polls)
     same = timed(lambda: client.get(url, headers={**teacher, "If-None-Match": etag}), args.polls)
-    floor = timed(lambda: client.get("/api/v1/health"), args.polls)
-    print(f"GET /api/v1/health (floor: Flask + middleware): {floor}")
-    print(f"GET {url.replace(sid, '<id>')} 200 (changed):   {changed}")
-    print(f"GET {url.replace(sid, '<id>')} 304 (unchanged): {same}")
+    health = timed(lambda: client.get("/api/v1/health"), args.polls)
+    bare = bare_flask_client()
+    floor = timed(lambda: bare.get("/health"), args.polls)
+
+    def ratio(result: dict) -> str:
+        return f"{result} = {result['p50_ms'] / floor['p50_ms']:.1f}× the floor (p50)"
+
+    print(f"floor: a bare Flask app, same test client, same run: {floor}")
+    print(f"GET /api/v1/health (Kepu's middleware):  {ratio(health)}")
+    print(f"GET {url.replace(sid, '<id>')} 200 (changed):   {ratio(changed)}")
+    print(f"GET {url.replace(sid, '<id>')} 304 (unchanged): {ratio(same)}")
     from kepu_server.catalog import get_catalog
     from kepu_server.classroom.results import live_dashboard
     from kepu_server.classroom.sessions import get_session
@@ -82,7 +98,7 @@ def main() -> None:
     with app.test_request_context():
         catalog, session = get_catalog(), get_session(db, sid)
         alone = timed(lambda: live_dashboard(db, catalog, session), args.polls)
-    print(f"live_dashboard() alone (3 queries + aggregation): {alone}")
+    print(f"live_dashboard() alone (3 queries + aggregation): {ratio(alone)}")
     for label, sql in [
         ("participants", "SELECT * FROM participants WHERE session_id = ?"),
         ("answers", "SELECT a.* FROM answers a JOIN participants p ON p.id = a.participant_id "
