@@ -17,9 +17,10 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import teaching
 from kepu_server.content.model import GRADES
 from kepu_server.errors import ApiError
-from kepu_server.i18n import content_language, ui_language
+from kepu_server.i18n import content_language
 from kepu_server.store.db import get_db, write_transaction
 from kepu_server.views.api_teacher import launch_from_body
+from kepu_server.views.pages import theme_choices
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -52,14 +53,11 @@ def catalog():
     theme, grade, language = args.get("theme") or "", args.get("grade") or "", args.get("language")
     minutes = args.get("minutes", type=int)
     cat = get_catalog()
-    themes: dict[str, list[str]] = {}
     languages: set[str] = set()
     entries = []
     for course in cat.courses.values():
         lang = language if language in course.languages else content_language(course)
         languages.update(course.languages)
-        if course.plugin:
-            themes.setdefault(course.plugin, []).append(course.title_in(ui_language()))
         if theme and course.plugin != theme:
             continue
         if language and language not in course.languages:
@@ -90,7 +88,7 @@ def catalog():
                  "quizzes": {q.id: q.in_language(lang) for q in course.quizzes.values()}}
             )  # fmt: skip
     return render_template(
-        "teach/catalog.html", entries=entries, themes=themes, theme=theme, grade=grade,
+        "teach/catalog.html", entries=entries, themes=theme_choices(), theme=theme, grade=grade,
         grades=GRADES, minutes=minutes, durations=DURATIONS, language=language or "",
         languages=sorted(languages),
     )  # fmt: skip
