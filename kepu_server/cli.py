@@ -160,8 +160,9 @@ def check(path, instance, content):
 
 
 def _interactive() -> bool:
-    """True when a person is typing at a terminal (click's stream, so CliRunner counts too)."""
-    return click.get_text_stream("stdin").isatty()
+    """True when a person is typing at a terminal (CliRunner swaps sys.stdin, so it counts)."""
+    stdin = sys.stdin
+    return bool(stdin is not None and hasattr(stdin, "isatty") and stdin.isatty())
 
 
 @cli.group()

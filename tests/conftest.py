@@ -122,8 +122,12 @@ class LiveServer:
                 except OSError:
                     pass
 
-        self.server.trigger.pull_trigger(close_all)
-        self.thread.join(timeout=5)
+        if self.thread.is_alive():
+            try:
+                self.server.trigger.pull_trigger(close_all)
+            except OSError:  # the loop closed its own trigger (it does on a poll error)
+                close_all()
+            self.thread.join(timeout=5)
         self.server.task_dispatcher.shutdown()
 
 
