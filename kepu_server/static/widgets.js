@@ -59,6 +59,16 @@
     });
   }
 
+  // One tappable option (a mark and its text), added to ``box``: every choice widget's button.
+  function optionButton(box, attrs, text, onClick) {
+    var button = el("button", Object.assign({ type: "button" }, attrs));
+    button.appendChild(el("span", { class: "option-mark", "aria-hidden": "true" }));
+    button.appendChild(el("span", { class: "option-text", text: text }));
+    button.addEventListener("click", onClick);
+    box.appendChild(button);
+    return button;
+  }
+
   /* ---------------------------------------------------------- single choice, poll */
   function choice(multiple) {
     return function (root, question, response, save) {
@@ -67,15 +77,8 @@
       if (multiple) box.appendChild(el("p", { class: "w-hint", text: t("choose_all", "") }));
       var chosen = multiple ? (Array.isArray(response) ? response.slice() : []) : response;
       var buttons = (question.options || []).map(function (option, index) {
-        var button = el("button", {
-          type: "button",
-          class: "option",
-          role: multiple ? "checkbox" : "radio",
-          "data-index": String(index),
-        });
-        button.appendChild(el("span", { class: "option-mark", "aria-hidden": "true" }));
-        button.appendChild(el("span", { class: "option-text", text: option }));
-        button.addEventListener("click", function () {
+        var attrs = { class: "option", role: multiple ? "checkbox" : "radio", "data-index": String(index) };
+        return optionButton(box, attrs, option, function () {
           if (multiple) {
             var at = chosen.indexOf(index);
             if (at >= 0) chosen.splice(at, 1);
@@ -91,8 +94,6 @@
             save(index);
           }
         });
-        box.appendChild(button);
-        return button;
       });
       function paint() {
         buttons.forEach(function (button, index) {
@@ -109,23 +110,13 @@
     var box = body(root, "w-truefalse");
     box.setAttribute("role", "radiogroup");
     var buttons = [true, false].map(function (value) {
-      var button = el("button", {
-        type: "button",
-        class: "option option-" + value,
-        role: "radio",
-        "data-value": String(value),
-      });
-      button.appendChild(el("span", { class: "option-mark", "aria-hidden": "true" }));
-      button.appendChild(
-        el("span", { class: "option-text", text: value ? t("true", "True") : t("false", "False") })
-      );
-      button.addEventListener("click", function () {
+      var attrs = { class: "option option-" + value, role: "radio", "data-value": String(value) };
+      var text = value ? t("true", "True") : t("false", "False");
+      return optionButton(box, attrs, text, function () {
         response = value;
         paint();
         save(value);
       });
-      box.appendChild(button);
-      return button;
     });
     function paint() {
       buttons[0].setAttribute("aria-checked", response === true ? "true" : "false");
