@@ -47,7 +47,18 @@ def make_app(instance: str | None, content: str | None, **extra):
     return create_app(config)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KepuGroup(click.Group):
+    """The ``kepu`` group: a ``KepuError`` from any command, however it is invoked (``main``
+    or click's ``CliRunner``), prints one clean line, ``Error: <message>``, and exits 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KepuError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=KepuGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kepu")
 def cli():
     """Kepu Server: science courses for school LANs."""
@@ -285,12 +296,9 @@ def main(argv=None) -> None:
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # KepuGroup turns every KepuError into one of these
         exc.show()
         sys.exit(exc.exit_code)
-    except KepuError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     except (OSError, ValueError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 from pathlib import Path
 
@@ -11,19 +10,6 @@ import click
 
 from kepu_server.cli import cli, instance_options, make_app
 from kepu_server.errors import KepuError
-
-
-def clean_errors(command):
-    """A refusal prints ``Error: <message>`` and exits 1, however the command is invoked."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except KepuError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapped
 
 
 @cli.group()
@@ -34,7 +20,6 @@ def plugins():
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @instance_options
-@clean_errors
 def plugins_list(as_json, instance, content):
     """Name, version, source, status, error and course ids of every plugin."""
     app = make_app(instance, content)
@@ -56,7 +41,6 @@ def plugins_list(as_json, instance, content):
 @click.argument("source")
 @click.option("--check", "dry_run", is_flag=True, help="Only validate SOURCE; install nothing.")
 @instance_options
-@clean_errors
 def plugins_install(source, dry_run, instance, content):
     """Install or upgrade a plugin or content pack from SOURCE.
 
@@ -102,7 +86,6 @@ def undo_bootstrap_on_refusal(instance: str | None):
 @plugins.command("uninstall")
 @click.argument("name")
 @instance_options
-@clean_errors
 def plugins_uninstall(name, instance, content):
     """Remove the plugin or content pack NAME (a pack's NAME is its course id).
 
@@ -129,7 +112,6 @@ def _set_enabled(name, enabled, instance, content):
 @plugins.command("enable")
 @click.argument("name")
 @instance_options
-@clean_errors
 def plugins_enable(name, instance, content):
     """Serve the courses of the plugin or content pack NAME again."""
     _set_enabled(name, True, instance, content)
@@ -138,7 +120,6 @@ def plugins_enable(name, instance, content):
 @plugins.command("disable")
 @click.argument("name")
 @instance_options
-@clean_errors
 def plugins_disable(name, instance, content):
     """Stop serving the courses of NAME without removing it (class results stay readable)."""
     _set_enabled(name, False, instance, content)
@@ -152,7 +133,6 @@ def plugins_disable(name, instance, content):
 )  # fmt: skip
 @click.option("--title", help="The course title in Chinese (default: from NAME).")
 @click.option("--title-en", help="The course title in English (default: from NAME).")
-@clean_errors
 def plugins_new(name, directory, title, title_en):
     """Start a new course plugin called NAME (also its course id), ready to edit and build.
 
