@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import Flask
 
@@ -81,7 +80,3 @@ def _run_startup_hooks(app: Flask) -> None:
                 record = catalog.record(impl.plugin_name)
                 if record is not None:
                     record.fail(exc)
-
-
-def instance_dir(app: Flask) -> Path:
-    return Path(app.config["KEPU_INSTANCE"])
