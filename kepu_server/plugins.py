@@ -52,24 +52,35 @@ def register(pm: pluggy.PluginManager, plugin: Any, record: PluginRecord) -> boo
     return True
 
 
+def dist_name(ep) -> str:
+    """The name of the distribution that installed entry point ``ep`` ("" if unknown)."""
+    dist = getattr(ep, "dist", None)
+    return (dist.metadata["Name"] if dist else "") or ""
+
+
+def is_bundled(ep) -> bool:
+    """Whether ``ep`` ships inside the ``kepu-server`` distribution itself."""
+    return dist_name(ep).lower().replace("_", "-") == "kepu-server"
+
+
 def entry_point_plugins(disabled: set[str]) -> Iterable[tuple[PluginRecord, Callable[[], Any]]]:
     """Plugins installed with pip (and the bundled ones), by the ``kepu_server`` group."""
-    for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=_ep_order):
+    # Bundled plugins first, so a pip plugin can never take a bundled course's id.
+    ordered = sorted(
+        importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+        key=lambda ep: (not is_bundled(ep), ep.name),
+    )
+    for ep in ordered:
         dist = getattr(ep, "dist", None)
-        dist_name = (dist.metadata["Name"] if dist else "") or ""
-        source = "bundled" if dist_name.lower().replace("_", "-") == "kepu-server" else "pip"
         record = PluginRecord(
-            name=ep.name, version=dist.version if dist else "0", source=source, title=dist_name
+            name=ep.name,
+            version=dist.version if dist else "0",
+            source="bundled" if is_bundled(ep) else "pip",
+            title=dist_name(ep),
         )
         if ep.name in disabled:
             record.status = "disabled"
         yield record, ep.load
-
-
-def _ep_order(ep) -> tuple[int, str]:
-    dist = getattr(ep, "dist", None)
-    bundled = dist is not None and dist.metadata["Name"].lower() == "kepu-server"
-    return (0 if bundled else 1, ep.name)
 
 
 def read_plugin_toml(folder: Path) -> dict:
@@ -94,17 +105,23 @@ def read_plugin_toml(folder: Path) -> dict:
     return meta
 
 
+def meets_requires(requires) -> bool:
+    """Whether this server's version satisfies ``requires``, a version specifier such as
+    ">=0.1,<1". Raises ``InvalidSpecifier`` when it is not one."""
+    return SpecifierSet(str(requires)).contains(Version(__version__), prereleases=True)
+
+
 def check_requires(meta: dict, meta_file: Path) -> None:
     requires = meta.get("requires")
     if not requires:
         return
     try:
-        spec = SpecifierSet(str(requires))
+        met = meets_requires(requires)
     except InvalidSpecifier:
         raise ContentError(
             f"'requires' is not a version specifier: {requires!r}", meta_file
         ) from None
-    if not spec.contains(Version(__version__), prereleases=True):
+    if not met:
         raise PluginError(f"needs Kepu Server {requires}, this server is {__version__}")
 
 

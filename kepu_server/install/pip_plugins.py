@@ -32,6 +32,7 @@ from kepu_server.install.rules import (
     run_probe,
 )
 from kepu_server.plugins import ENTRY_POINT_GROUP
+from kepu_server.plugins import dist_name as ep_dist_name
 
 PIP = [sys.executable, "-m", "pip"]
 PIP_QUIET = ["--no-input", "--disable-pip-version-check"]
@@ -97,11 +98,6 @@ def installed_entry_points() -> dict[str, importlib.metadata.EntryPoint]:
     return {ep.name: ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def _dist_name(ep) -> str:
-    dist = getattr(ep, "dist", None)
-    return (dist.metadata["Name"] if dist else "") or ""
-
-
 def _normal(name: str) -> str:
     return name.lower().replace("_", "-")
 
@@ -124,9 +120,9 @@ def install_wheel(catalog, instance: Path, wheel: Path, stage: Path, label: str,
     courses: list[str] = []
     for name, value in entry_points.items():
         other = installed.get(name)
-        if other is not None and _normal(_dist_name(other)) != _normal(dist_name):
+        if other is not None and _normal(ep_dist_name(other)) != _normal(dist_name):
             raise InstallError(
-                "conflict", f"the plugin name {name!r} is taken by {_dist_name(other)}"
+                "conflict", f"the plugin name {name!r} is taken by {ep_dist_name(other)}"
             )
         report = run_probe(catalog, {"name": name, "sys_path": str(unpacked), "entry_point": value,
                             "plugins_dir": str(instance / "plugins")})  # fmt: skip
@@ -157,7 +153,7 @@ def uninstall_pip_plugin(name: str) -> str:
     ep = installed_entry_points().get(name)
     if ep is None:
         raise InstallError("not_found", f"no pip plugin called {name!r}")
-    dist_name = _dist_name(ep)
+    dist_name = ep_dist_name(ep)
     if _normal(dist_name) == "kepu-server":
         raise InstallError(
             "not_allowed",

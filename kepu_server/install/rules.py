@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier
 from packaging.version import InvalidVersion, Version
 
 from kepu_server.content.parsing import ID_RE
 from kepu_server.install.errors import InstallError
+from kepu_server.plugins import meets_requires
 from kepu_server.version import __version__
 
 # Names the core uses for itself: no pack or plugin may take them.
@@ -43,12 +44,12 @@ def check_requires(requires, where: str) -> None:
     if not requires:
         return
     try:
-        spec = SpecifierSet(str(requires))
+        met = meets_requires(requires)
     except InvalidSpecifier:
         raise InstallError(
             "invalid", f"{where}: 'requires' is not a version specifier: {requires!r}"
         ) from None
-    if not spec.contains(Version(__version__), prereleases=True):
+    if not met:
         raise InstallError(
             "requires",
             f"{where}: needs Kepu Server {requires}, but this server is {__version__}",
