@@ -41,3 +41,58 @@ def test_deep_json_is_400_on_every_json_endpoint(app, teacher, depth):
         response = getattr(client, method)(path, data=body, headers=headers)
         assert response.status_code == 400, (path, response.status_code)
         assert response.get_json()["error"]["code"] == "bad_json"
+
+
+def server_connection(app):
+    """The connection the test client's requests use (one per server thread, store/db.py)."""
+    from kepu_server.store.db import get_db
+
+    with app.app_context():
+        return get_db().conn
+
+
+def test_full_disk_is_503_with_retry_after_then_recovers(app, teacher, caplog):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    client = app.test_client()
+    conn = server_connection(app)
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full: no page more
+    try:
+        statuses = []
+        for number in range(400):
+            response = client.post(
+                "/api/v1/join", json={"code": session["code"], "name": f"n{number}" * 8}
+            )
+            statuses.append(response.status_code)
+            if response.status_code != 200:
+                break
+        assert statuses[-1] == 503, statuses[-5:]
+        assert response.headers["Retry-After"]
+        assert response.get_json()["error"]["code"] == "storage_unavailable"
+    finally:
+        conn.execute("PRAGMA max_page_count = 1073741823")
+    again = client.post("/api/v1/join", json={"code": session["code"], "name": "after"})
+    assert again.status_code == 200
+    lines = [r for r in caplog.records if "database or disk is full" in r.getMessage()]
+    assert lines and all(r.exc_info is None for r in lines)  # one line, no traceback
+
+
+def test_locked_database_is_503_with_retry_after(app, teacher):
+    from kepu_server.store.db import open_db
+
+    session = launch(app, teacher, quiz_id="water-quiz")
+    client = app.test_client()
+    server_connection(app).execute("PRAGMA busy_timeout = 50")
+    other = open_db(app.config["KEPU_DATABASE"])
+    other.conn.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post("/api/v1/join", json={"code": session["code"], "name": "x"})
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+    finally:
+        other.conn.execute("ROLLBACK")
+        other.conn.close()
+        server_connection(app).execute("PRAGMA busy_timeout = 10000")
+    assert (
+        client.post("/api/v1/join", json={"code": session["code"], "name": "x"}).status_code == 200
+    )
