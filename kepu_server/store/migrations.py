@@ -132,6 +132,24 @@ def class_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0004_failure_counts")
+def failure_counts(db: sqlite_utils.Database) -> None:
+    # Rate-limit counters (store/limits.py): shared by every server process on the database.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS failure_counts (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            bucket_seconds INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (scope, key, bucket_seconds, bucket)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):

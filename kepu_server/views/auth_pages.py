@@ -32,7 +32,7 @@ from kepu_server.auth import (
 )
 from kepu_server.errors import KepuError
 from kepu_server.i18n import UI_LANGUAGES
-from kepu_server.security import count_failure, over_limit
+from kepu_server.security import give_back, take_attempt
 from kepu_server.store.db import get_db, write_transaction
 
 bp = Blueprint("auth", __name__)
@@ -71,17 +71,19 @@ def load_signed_in_user():
 def login():
     if request.method == "POST":
         limit = current_app.config["KEPU_LOGIN_LIMIT"]
-        if over_limit("login", limit):
+        # Counted before the (slow) password check and atomically with the limit's check, so
+        # concurrent guesses cannot all pass it; a right password hands its attempt back.
+        if not take_attempt("login", limit):
             flash(_("Too many failed sign-ins. Wait a minute and try again."), "error")
             return render_template("auth/login.html"), 429
         user = verify_password(
             get_db(), request.form.get("name", ""), request.form.get("password", "")
         )
         if user:
+            give_back("login", limit)
             # A fresh session on sign-in: a cookie planted before sign-in is worth nothing.
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-        count_failure("login", limit)
         flash(_("Wrong name or password."), "error")
         return render_template("auth/login.html"), 401
     return render_template("auth/login.html")

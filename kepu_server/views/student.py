@@ -17,10 +17,10 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.security import count_failure, over_limit
+from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
 from kepu_server.views import student_state as state
-from kepu_server.views.api_student import JOIN_SCOPE, join_class, set_seat_cookie
+from kepu_server.views.api_student import join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,11 @@ def _probe_code(code: str) -> tuple[dict | None, bool]:
     """
     if not (code.isdigit() and len(code) == 6):
         return None, False
-    limit = current_app.config["KEPU_JOIN_FAILURE_LIMIT"]
-    if over_limit(JOIN_SCOPE, limit):
+    if join_over_limits():
         return None, True
     session = open_session_by_code(get_db(), code)
     if session is None:
-        count_failure(JOIN_SCOPE, limit)
+        count_join_failure()
     return session, False
 
 
