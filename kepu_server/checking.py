@@ -9,7 +9,6 @@ exactly as ``kepu plugins install`` does (``kepu_server.install.probe``).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,15 @@ from kepu_server.catalog import validate_quizzes
 from kepu_server.content.loader import load_course_dir
 from kepu_server.content.model import Course
 from kepu_server.dispatch import Dispatcher, where
-from kepu_server.errors import ContentError, KepuError, PluginError, toml_error
+from kepu_server.errors import ContentError, KepuError, PluginError
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import (
-    ENTRY_POINT_GROUP,
     check_requires,
     import_folder_plugin,
     load_plugins,
     new_plugin_manager,
+    project_entry_points,
+    project_import_root,
     read_plugin_toml,
     register,
 )
@@ -130,27 +130,6 @@ def check_path(path: Path) -> list[str]:
         return problems or [f"{path}: no course.toml or plugin.toml found here"]
     types = installed_question_types()
     return problems + [line for folder in folders for line in check_course(folder, types)]
-
-
-def project_entry_points(file: Path) -> tuple[dict[str, str], list[str]]:
-    """A plugin project's ``[project.entry-points.kepu_server]``: ``({name: value}, problems)``.
-
-    A project without one is a problem: the server would never find the plugin.
-    """
-    try:
-        meta = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return {}, [str(toml_error(exc, file))]
-    found = meta.get("project", {}).get("entry-points", {}).get(ENTRY_POINT_GROUP)
-    if not found or not isinstance(found, dict):
-        return {}, [f"{file}: no [project.entry-points.kepu_server] table: the server will not "
-                    "find this plugin (add e.g. myname = \"my_package\")"]  # fmt: skip
-    return {str(k): str(v) for k, v in found.items()}, []
-
-
-def project_import_root(project: Path) -> Path:
-    """Where a project's package is imported from: ``src/`` in a src layout, else the root."""
-    return project / "src" if (project / "src").is_dir() else project
 
 
 def check_project(project: Path, entry_points: dict[str, str]) -> list[str]:

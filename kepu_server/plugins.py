@@ -263,3 +263,45 @@ def load_plugins(
         if record.status == "failed" and failures is not None:
             failures.remember(record.name, record.files_stamp, record.errors)
     return records
+
+
+def project_entry_points(file: Path) -> tuple[dict[str, str], list[str]]:
+    """A plugin project's ``[project.entry-points.kepu_server]``: ``({name: value}, problems)``.
+
+    A project without one is a problem: the server would never find the plugin.
+    """
+    try:
+        meta = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return {}, [str(toml_error(exc, file))]
+    found = meta.get("project", {}).get("entry-points", {}).get(ENTRY_POINT_GROUP)
+    if not found or not isinstance(found, dict):
+        return {}, [f"{file}: no [project.entry-points.kepu_server] table: the server will not "
+                    "find this plugin (add e.g. myname = \"my_package\")"]  # fmt: skip
+    return {str(k): str(v) for k, v in found.items()}, []
+
+
+def project_import_root(project: Path) -> Path:
+    """Where a project's package is imported from: ``src/`` in a src layout, else the root."""
+    return project / "src" if (project / "src").is_dir() else project
+
+
+def preview_plugins(projects) -> list[tuple[str, str, str]]:
+    """``KEPU_EXTRA_PLUGINS`` entries for plugin projects not installed (``kepu serve
+    --plugin PATH``): each project's package is imported from its own folder."""
+    found = []
+    for project in map(Path, projects):
+        project = project.resolve()
+        if not (project / "pyproject.toml").is_file():
+            raise PluginError(
+                f"{project}: not a plugin project (no pyproject.toml); a folder plugin is "
+                "previewed by copying it into <instance>/plugins/"
+            )
+        entry_points, problems = project_entry_points(project / "pyproject.toml")
+        if problems:
+            raise PluginError(problems[0])
+        root = str(project_import_root(project))
+        if root not in sys.path:
+            sys.path.insert(0, root)  # before an installed copy of the same package
+        found += [(name, value, str(project)) for name, value in entry_points.items()]
+    return found

@@ -1,7 +1,7 @@
 """``kepu plugins new``: generated, checked, tested, built into a wheel, installed, served, removed.
 
 The wheel is built once per session. It is installed with the real CLI into a throwaway
-virtual environment (``--system-site-packages``, so Kepu Server itself is visible there) and
+virtual environment that sees the test environment's packages (``tests/venvs.py``), and
 served by a real ``kepu serve`` from that environment: the test's own Python environment is
 never changed.
 """
@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.test_install_packs import course_ids, http, kepu, snapshot, take_quiz
+from tests.venvs import venv_over_this_one
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_KEPU = "from kepu_server.cli import main; main()"
@@ -98,9 +99,9 @@ def test_new_refuses_bad_names_and_existing_projects(project):
 
 @pytest.fixture
 def venv(tmp_path) -> Path:
+    """A new environment over the test one (never the base interpreter's packages)."""
     path = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(path)], check=True)  # fmt: skip
+    venv_over_this_one(path)
     return path
 
 
