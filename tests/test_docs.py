@@ -147,3 +147,13 @@ def test_every_python_example_runs_as_a_plugin(doc, tmp_path):
         _exercise(app, module, hook, tmp_path)
     record = app.extensions["kepu"].catalog.record(name)
     assert record.status == "ok" and not record.errors, record.error
+
+
+def test_every_setting_the_readme_documents_is_read_by_the_code():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Settings: `instance/config.toml`", 1)[1].split("\n#", 1)[0]
+    keys = re.findall(r"^\| `(\w+)` \|", section, re.M)
+    assert {"host", "port", "threads"} <= set(keys)
+    code = "\n".join(p.read_text("utf-8") for p in (ROOT / "kepu_server").rglob("*.py"))
+    for key in keys:
+        assert f'"KEPU_{key.upper()}"' in code, f"README documents {key!r}; nothing reads it"
