@@ -98,3 +98,14 @@ def test_no_module_is_over_400_lines():
     long = {name: n for name, path in MODULES.items()
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}  # fmt: skip
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_hooks_are_called_only_by_the_dispatcher():
+    """``pm.hook.<name>(...)`` or a hand-made loop over implementations would bring back a
+    second order and a second error policy (kepu_server/dispatch.py owns both)."""
+    for name, path in MODULES.items():
+        if name == "kepu_server.dispatch":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (".hook.kepu_", "impl.function(", "call_historic", "call_extra"):
+            assert pattern not in text, f"{path}: {pattern!r}: call hooks through the Dispatcher"
