@@ -144,11 +144,6 @@ def count_failure(scope: str, limit: str, key: str | None = None) -> None:
     limits_store.record_failure(get_db(), scope, key or client_address(), window)
 
 
-def refuse_if_over_limit(scope: str, limit: str, key: str | None = None) -> None:
-    if over_limit(scope, limit, key):
-        raise ApiError(429, "too_many_requests", "too many failed attempts; wait a minute")
-
-
 def take_attempt(scope: str, limit: str, key: str | None = None) -> bool:
     """Count an attempt now, atomically with the check; False when over ``limit``.
 
