@@ -27,9 +27,8 @@ class Tablet:
 
     def __init__(self, base: str, cookies: bool = True):
         self.base = base
-        handlers = (
-            [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())] if cookies else []
-        )
+        self.jar = http.cookiejar.CookieJar()
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar)] if cookies else []
         self.opener = urllib.request.build_opener(*handlers)
 
     def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, str]:
@@ -41,6 +40,16 @@ class Tablet:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
+
+    def form(self, method: str, path: str, body: str) -> int:
+        """Send a form (redirects followed); the final status."""
+        request = urllib.request.Request(self.base + path, data=body.encode(), method=method,
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
 
     def join(self, code: str, name: str) -> int:
         return self.request("POST", "/api/v1/join", {"code": code, "name": name})[0]

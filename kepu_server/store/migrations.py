@@ -150,6 +150,24 @@ def failure_counts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0005_web_sessions")
+def web_sessions(db: sqlite_utils.Database) -> None:
+    # The server side of cookie sign-ins (store/accounts.py): a copied cookie dies on sign-out.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS web_sessions (
+            nonce_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(user_id);
+        CREATE TRIGGER IF NOT EXISTS web_sessions_cascade AFTER DELETE ON users
+            BEGIN DELETE FROM web_sessions WHERE user_id = OLD.id; END
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):
