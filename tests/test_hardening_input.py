@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import launch, seat
+from tests.student_support import join, launch, seat
 
 
 @pytest.fixture
@@ -96,3 +96,22 @@ def test_locked_database_is_503_with_retry_after(app, teacher):
     assert (
         client.post("/api/v1/join", json={"code": session["code"], "name": "x"}).status_code == 200
     )
+
+
+@pytest.mark.parametrize(
+    "look_alike", ["Alice", "ａｌｉｃｅ", "\u0430lice", "ALICE", " alice ", "\u0391lice"]
+)
+def test_look_alike_names_cannot_join_one_class_twice(app, teacher, look_alike):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    assert join(app.test_client(), session["code"], "alice").status_code == 200
+    second = join(app.test_client(), session["code"], look_alike)
+    assert second.status_code == 409, look_alike
+    assert second.get_json()["error"]["code"] == "name_taken"
+    suggestion = second.get_json()["error"]["suggestion"]
+    assert join(app.test_client(), session["code"], suggestion).status_code == 200
+
+
+def test_different_names_still_join(app, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    for name in ("alice", "alicia", "小明", "小朋", "Bob"):
+        assert join(app.test_client(), session["code"], name).status_code == 200

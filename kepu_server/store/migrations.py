@@ -168,6 +168,24 @@ def web_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0006_participant_name_key")
+def participant_name_key(db: sqlite_utils.Database) -> None:
+    # Names in a class differ by their folded key (classroom/names.py), not only by their text.
+    from kepu_server.classroom.names import fold_name
+
+    db.execute("ALTER TABLE participants ADD COLUMN name_key TEXT")
+    seen: set[tuple[str, str]] = set()
+    for row in db.execute("SELECT id, session_id, name FROM participants ORDER BY id").fetchall():
+        key = (row[1], fold_name(row[2]))
+        if key not in seen:  # an older look-alike seat keeps no key rather than failing
+            seen.add(key)
+            db.execute("UPDATE participants SET name_key = ? WHERE id = ?", [key[1], row[0]])
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS participants_name_key "
+        "ON participants(session_id, name_key) WHERE name_key IS NOT NULL"
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):
