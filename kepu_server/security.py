@@ -69,6 +69,12 @@ def init_app(app) -> None:
             return
         if request.path.startswith("/api/") and not _cookie_credentials():
             return  # no sign-in to forge: the view answers 401 (DESIGN), not a CSRF 400
+        if (
+            request.path.startswith("/api/")
+            and not session.get("user_id")
+            and not (request.endpoint or "").startswith("api_student.")
+        ):
+            return  # a seat's cookie is no teacher's credential: the view answers 401
         if request.path.startswith("/api/") and request.is_json and _same_origin():
             # A JSON body is no form: another site's page cannot send one without a CORS
             # preflight, which this server never grants. DESIGN asks CSRF tokens of forms.

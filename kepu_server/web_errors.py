@@ -47,7 +47,12 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+        response = make_response(
+            error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+        )
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110: 405 has Allow
+        return response
 
     app.extensions["kepu_unexpected_errors"] = []
 
