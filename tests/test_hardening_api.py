@@ -56,3 +56,52 @@ def test_every_status_answered_here_is_in_the_document(app, client, teacher):
     assert app.test_client().get("/api/v1/plugins", headers=pupil).status_code == 403
     quiz = app.test_client().get("/api/v1/courses/test-course/quizzes/water-quiz", headers=pupil)
     assert quiz.status_code == 403
+
+
+def test_a_seeded_schemathesis_run_finds_no_5xx_and_no_contradiction(app, teacher, live_server):
+    """Property-based requests from /api/v1/openapi.json over a real server (bounded, seeded)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.errors import Unsatisfiable
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_headers_conformance, response_schema_conformance]  # fmt: skip
+    session = launch(app, teacher, quiz_id="water-quiz")
+    pupil = seat(app.test_client(), session["code"], "小明")["headers"]
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    schema = schemathesis.openapi.from_dict(spec)
+    failures, calls = [], []
+    operations = [result.ok() for result in schema.get_all_operations()]
+
+    def run_operation(operation, mode, headers) -> None:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=25, derandomize=True, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def run(case):
+            response = case.call(base_url=live_server.url, headers=headers, timeout=10)
+            calls.append(response.status_code)
+            try:
+                case.validate_response(response, checks=checks, headers=headers)
+            except Exception as exc:  # noqa: BLE001 - collected, reported together below
+                failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:600])
+
+        try:
+            run()
+        except Unsatisfiable:
+            pass  # no negative case exists for an operation without inputs
+
+    for operation in operations:
+        student = operation.path.startswith("/api/v1/me") or operation.path == "/api/v1/join"
+        headers = pupil if student else {"Authorization": f"Bearer {teacher['token']}"}
+        for mode in GenerationMode:
+            run_operation(operation, mode, headers)
+    assert not failures, "\n\n".join(failures[:10])
+    assert len(calls) > 200 and any(200 <= status < 300 for status in calls)
