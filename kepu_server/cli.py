@@ -89,6 +89,9 @@ def serve(host, port, threads, projects, instance, content):
             click.echo(f"  {urls[0].rstrip('/')}/setup/{token}")
     finally:
         db.conn.close()
+    from kepu_server.retention import start_retention
+
+    start_retention(app)  # at start-up, then hourly, whether or not a teacher opens a page
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
     waitress.serve(app, host=host, port=port, threads=threads, **waitress_options(app))
 
