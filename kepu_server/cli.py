@@ -306,6 +306,7 @@ def main(argv=None) -> None:
 
 # ``kepu plugins`` lives in its own module; importing it here makes ``cli`` complete for
 # whoever imports it (``CliRunner().invoke(cli, ...)``), not only when run through ``main``.
+import kepu_server.cli_authoring  # noqa: E402, F401 - ``kepu import``
 import kepu_server.cli_plugins  # noqa: E402, F401
 
 if __name__ == "__main__":
