@@ -8,6 +8,7 @@ from kepu_server.views import (
     api_student,
     api_teacher,
     auth_pages,
+    author_pages,
     openapi,
     pages,
     student,
@@ -19,5 +20,5 @@ from kepu_server.views import (
 # below every real route.
 VIEW_MODULES = [
     pages, auth_pages, api_content, api_student, api_teacher, student, teach,
-    admin_users, admin_plugins, api_authoring, openapi,
+    admin_users, admin_plugins, api_authoring, author_pages, openapi,
 ]  # fmt: skip
