@@ -260,3 +260,20 @@ def test_the_blank_templates_import_cleanly():
         assert len(result.questions) == 7 and result.skipped == []
         for question in result.questions:
             valid(question)
+
+
+def test_the_examples_in_docs_authoring_import_as_documented():
+    import re
+
+    from tests.conftest import ROOT
+
+    text = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    gift = re.search(r"```gift\n(.*?)```", text, re.S).group(1)
+    result = parse(gift.encode(), "gift")
+    assert [q["id"] for q in result.questions] == ["boil", "h2o", "q3"]
+    assert result.questions[1]["explain"] == "Two H, one O."
+    assert [s["line"] for s in result.skipped] == [9]
+    sheet = re.search(r"```csv\n(.*?)```", text, re.S).group(1)
+    result = parse(sheet.encode(), "csv")
+    assert [q["type"] for q in result.questions] == ["single", "truefalse", "numeric", "text"]
+    assert [s["line"] for s in result.skipped] == [6]

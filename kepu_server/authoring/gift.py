@@ -51,6 +51,13 @@ def _blocks(text: str):
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
         if line.lstrip().startswith("//"):
             continue
+        if line.lstrip().startswith("$CATEGORY:"):
+            # A line of its own, even without a blank line before the next question.
+            if block:
+                yield start, "\n".join(block)
+            yield number, line.strip()
+            block = []
+            continue
         if not line.strip():
             if block:
                 yield start, "\n".join(block)
