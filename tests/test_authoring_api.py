@@ -91,7 +91,7 @@ def test_a_written_course_is_served_at_once(app, client, teacher, course):
     assert any(p["name"] == "water" and p["source"] == "pack" for p in listed)
     # A translation beside the default file, side by side.
     en = {"meta": {"title": "Water's journey"}, "body": "## Evaporation\n\nUp.\n\n## Rain\n\nDown."}
-    assert client.put(f"{BASE}/water/lessons/water-cycle?lang=en", json=en,
+    assert client.put(f"{BASE}/water/lessons/water-cycle?translation=en", json=en,
                       headers=auth(teacher)).status_code == 201  # fmt: skip
     assert (
         client.get("/api/v1/courses/water/lessons/water-cycle?lang=en").json["title"]
@@ -326,3 +326,58 @@ def test_an_edit_is_served_without_waiting_for_the_reload_poll(instance, teacher
             f"{BASE}/fast/lessons/l", json={"meta": {"title": title}, "body": "## x"}, headers=h
         )
         assert client.get("/api/v1/courses/fast/lessons/l").json["title"] == title
+
+
+def test_plugin_question_types_validate_through_their_own_type(client, teacher, course):
+    program = {"id": "robot", "type": "program", "prompt": "Go to G", "grid": ["S..G"],
+               "start_heading": "E", "commands": ["forward", "left", "right"],
+               "answer": ["forward", "forward", "forward"]}  # fmt: skip
+    url = f"{BASE}/water/quizzes/robots"
+    ok = client.put(url, json={"title": "R", "questions": [program]}, headers=auth(teacher))
+    assert ok.status_code == 201, ok.json
+    wrong = {**program, "answer": ["forward"]}  # stops short of G: the type says so
+    refused = client.put(url, json={"title": "R", "questions": [wrong], "version": ok.json["version"]},
+                         headers=auth(teacher))  # fmt: skip
+    assert refused.status_code == 422
+    assert "'robot'" in refused.json["error"]["problems"][0]["message"]
+
+
+def test_deleting_a_course_and_its_items(app, client, teacher, other, course):
+    h = auth(teacher)
+    client.put(f"{BASE}/water/lessons/l1", json={"meta": {"title": "A"}, "body": "## A"}, headers=h)
+    client.put(f"{BASE}/water/lessons/l1?translation=en", json={"meta": {"title": "A"}, "body": "## A"},
+               headers=h)  # fmt: skip
+    assert client.delete(f"{BASE}/water/lessons/l1", headers=h).status_code == 204
+    pack = Path(app.config["KEPU_INSTANCE"]) / "packs" / "water"
+    assert list((pack / "lessons").iterdir()) == []
+    assert client.get("/api/v1/courses/water/lessons/l1").status_code == 404
+    assert client.delete(f"{BASE}/water", headers=auth(other)).status_code == 403
+    assert client.delete(f"{BASE}/water", headers=h).status_code == 204
+    assert not pack.exists() and client.get("/api/v1/courses/water").status_code == 404
+    assert client.get(BASE, headers=h).json == []
+
+
+def test_cookie_uploads_need_the_csrf_token(app, client, teacher, course):
+    response = client.post(
+        "/login", data={"name": teacher["name"], "password": teacher["password"]}
+    )
+    assert response.status_code in (302, 303, 400)
+    with client.session_transaction() as session:
+        signed_in = bool(session.get("user_id"))
+    if not signed_in:  # the login form itself wants a token: take it from the page
+        import re
+
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        client.post("/login", data={"name": teacher["name"], "password": teacher["password"],
+                                    "csrf_token": token})  # fmt: skip
+    upload = {"file": (io.BytesIO(PNG), "x.png")}
+    refused = client.post(f"{BASE}/water/media", data=upload)
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "csrf_failed"
+    page = client.get("/teach/author/water").get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    upload = {"file": (io.BytesIO(PNG), "x.png")}
+    ok = client.post(f"{BASE}/water/media", data=upload, headers={"X-CSRFToken": token})
+    assert ok.status_code == 201

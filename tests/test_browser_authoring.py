@@ -39,7 +39,8 @@ def tiny_png() -> bytes:
 
 
 def saved(page, expect):
-    expect(page.locator(".status.ok")).to_be_visible(timeout=10_000)
+    """The save's own answer (not an earlier "image added"): the status says it is saved."""
+    expect(page.locator(".save-bar .status.ok")).to_have_text("已保存。", timeout=10_000)
 
 
 def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teacher, tmp_path):
@@ -89,8 +90,6 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
         texts = block.locator(".opt-text")
         for index in range(texts.count()):
             texts.nth(index).fill(f"{qtype}-{index}")
-        if qtype == "single":
-            block.locator(".opt-right").nth(1).check()
         if qtype == "multiple":
             block.locator(".add-option").click()
             block.locator(".opt-text").nth(2).fill("multiple-2")
@@ -101,8 +100,14 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
             block.locator(".q-tolerance").fill("0.1")
         if qtype == "text":
             block.locator(".q-accept").fill("H2O")
+    # No right answer marked for the single choice: refused, and said at that question.
+    page.click(".save-bar button[type=submit]")
+    single = page.locator(".question[data-type=single]")
+    expect(single.locator(".field-problem")).to_be_visible(timeout=10_000)
+    single.locator(".opt-right").nth(1).check()
     page.click(".save-bar button[type=submit]")
     saved(page, expect)
+    expect(single.locator(".field-problem")).to_have_count(0)
 
     # A lesson with two sections and an image, previewed by the server as it is typed.
     page.goto(f"{base}/teach/author/our-water")
@@ -126,6 +131,8 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
     page.fill("textarea[name=tr_body]", "## Evaporation\n\nUp.\n\n## Rain\n\nDown.")
     page.click(".save-bar button[type=submit]")
     saved(page, expect)
+    page.reload()
+    assert page.get_attribute("html", "lang") == "zh-CN"  # writing a translation kept the UI
 
     # Preview as students see it, then start it in class.
     page.goto(f"{base}/courses/our-water/lessons/water-cycle")
@@ -133,7 +140,7 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
     page.goto(f"{base}/teach/author/our-water")
     page.click("a[href='/teach/launch?course=our-water&lesson=water-cycle']")
     page.wait_for_url("**/teach/launch?*")
-    page.select_option(".launch-form select[name=language]", "zh")
+    assert page.locator(".launch-form select[name=language]").input_value() == "zh"
     page.click(".launch-form button[type=submit]")
     page.wait_for_url("**/teach/sessions/*/join")
     session_id = page.url.rstrip("/").split("/")[-2]

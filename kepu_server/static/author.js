@@ -38,6 +38,7 @@
     var box = form.querySelector(".status");
     if (!box) return;
     box.textContent = "";
+    clearMarks(form);
     box.className = "status " + (result.ok ? "ok" : "error");
     if (result.ok) { box.textContent = okText || L.saved; return; }
     var error = (result.json && result.json.error) || { message: String(result.status) };
@@ -49,8 +50,34 @@
         list.appendChild(el("li", {}, p.file + (p.line ? ":" + p.line : "") + ": " + p.message));
       });
       box.appendChild(list);
+      error.problems.forEach(function (p) { markField(form, p.message); });
     }
-    box.focus && box.setAttribute("tabindex", "-1");
+  }
+
+  // Show a problem at its field too: a question by its id, else a field by its name.
+  function markField(form, message) {
+    var target = null;
+    var question = /question '([^']+)'/.exec(message);
+    if (question) {
+      form.querySelectorAll(".question").forEach(function (block) {
+        if (block.querySelector(".q-id").value.trim() === question[1]) target = block;
+      });
+    } else {
+      var name = /'([a-z_]+)'/.exec(message);
+      if (name && form.elements[name[1]] && form.elements[name[1]].closest) target = form.elements[name[1]].closest("label");
+    }
+    if (!target) return;
+    target.classList.add("has-problem");
+    var note = el("p", { "class": "field-problem", role: "alert" }, message);
+    target.appendChild(note);
+    var input = target.querySelector("input, textarea, select");
+    if (input) input.setAttribute("aria-invalid", "true");
+  }
+
+  function clearMarks(form) {
+    form.querySelectorAll(".field-problem").forEach(function (n) { n.remove(); });
+    form.querySelectorAll(".has-problem").forEach(function (n) { n.classList.remove("has-problem"); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
   }
 
   function lines(text) {
@@ -63,7 +90,7 @@
   function value(form, name) { var f = form.elements[name]; return f ? f.value : ""; }
   function setIf(meta, key, val) { if (val !== "" && val !== null && !(Array.isArray(val) && !val.length)) meta[key] = val; }
   function itemUrl(kind, id, lang) {
-    return API + "/courses/" + COURSE + "/" + kind + "/" + id + (lang ? "?lang=" + lang : "");
+    return API + "/courses/" + COURSE + "/" + kind + "/" + id + (lang ? "?translation=" + lang : "");
   }
   function itemId() { return DATA.item && DATA.item.id; }
 
@@ -341,6 +368,8 @@
     if (action === "save-quiz") setupQuiz(form);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      var box = form.querySelector(".status");
+      if (box) { box.className = "status busy"; box.textContent = L.saving; }
       if (action === "create-course") createCourse(form, false);
       else if (action === "copy-course") createCourse(form, true);
       else if (action === "new-item") window.location.href = "/teach/author/" + COURSE + "/" + form.getAttribute("data-kind") + "/" + value(form, "id");

@@ -159,7 +159,7 @@ def delete_course(course):
 def _put_item(course: str, kind: str, item_id: str):
     root = pack_root(course)
     data = body_json()
-    lang = request.args.get("lang") or None
+    lang = request.args.get("translation") or None
     path = item_path(root, kind, item_id, lang)
     if kind == "quizzes":
         quiz = {k: v for k, v in data.items() if k != "version"}
@@ -188,7 +188,7 @@ def _put_item(course: str, kind: str, item_id: str):
 
 def _delete_item(course: str, kind: str, item_id: str):
     root = pack_root(course)
-    lang = request.args.get("lang") or None
+    lang = request.args.get("translation") or None
     path = item_path(root, kind, item_id, lang)
     if not path.exists():
         raise ApiError(404, "not_found", f"no {ITEM_KINDS[kind]} {item_id!r} in {course!r}")

@@ -6,7 +6,7 @@ _ERR = {"$ref": "#/components/responses/Error"}
 _AUTH = [{"bearer": []}, {"cookie": []}]
 _REFUSALS = {"401": _ERR, "403": _ERR, "404": _ERR}
 _COURSE = {"name": "course", "in": "path", "required": True, "schema": {"type": "string"}}
-_LANG = {"name": "lang", "in": "query", "schema": {"type": "string"},
+_LANG = {"name": "translation", "in": "query", "schema": {"type": "string"},
          "description": "Write the translation file (e.g. lessons/<id>.en.md) instead"}  # fmt: skip
 _IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"},
              "description": "The file's version as read; 409 when it changed since "
