@@ -381,3 +381,18 @@ def test_cookie_uploads_need_the_csrf_token(app, client, teacher, course):
     upload = {"file": (io.BytesIO(PNG), "x.png")}
     ok = client.post(f"{BASE}/water/media", data=upload, headers={"X-CSRFToken": token})
     assert ok.status_code == 201
+
+
+def test_changing_the_course_itself(client, teacher, course):
+    h = auth(teacher)
+    files = client.get(f"{BASE}/water", headers=h).json
+    body = {"title": "水和我们", "summary": "新的简介", "grades": ["primary", "middle"],
+            "translations": {"en": {"title": "Water and us"}}, "version": files["version"]}  # fmt: skip
+    response = client.put(f"{BASE}/water", json=body, headers=h)
+    assert response.status_code == 200, response.json
+    served = client.get("/api/v1/courses/water?lang=en").json
+    assert served["title"] == "Water and us" and served["grades"] == ["primary", "middle"]
+    assert client.put(f"{BASE}/water", json=body, headers=h).status_code == 409
+    assert (
+        client.put(f"{BASE}/water", json={"grades": ["kindergarten"]}, headers=h).status_code == 400
+    )

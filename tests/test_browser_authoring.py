@@ -64,6 +64,10 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
     new.locator("textarea[name=summary]").fill("本校的课程")
     new.locator("button[type=submit]").click()
     page.wait_for_url(f"{base}/teach/author/our-water")
+    settings = page.locator("form[data-action=save-course]")
+    settings.locator("input[name=tr_title]").fill("Our water")
+    settings.locator("button[type=submit]").click()
+    saved(page, expect)
 
     # A guide: materials, safety, two steps.
     page.locator("form[data-kind=guides] input[name=id]").fill("rain-jar")
@@ -193,6 +197,7 @@ def test_teacher_authors_teaches_and_exports_a_course(browser, live_server, teac
         "/courses/our-water/media/cloud.png",
     ):
         assert other.get(path).data == requests.get(base + path, timeout=5).content, path
+    assert other.get("/api/v1/courses/our-water?lang=en").json["title"] == "Our water"
     token_quiz = "/api/v1/courses/our-water/quizzes/water-quiz"
     served = requests.get(base + token_quiz, headers=headers, timeout=5).json()
     assert [q["type"] for q in served["questions"]] == [

@@ -108,6 +108,20 @@
     });
   }
 
+  function saveCourse(form) {
+    var body = { title: value(form, "title"), summary: value(form, "summary"), grades: checked(form, "grades"),
+      version: form.getAttribute("data-version") };
+    var other = form.getAttribute("data-other");
+    if (value(form, "tr_title").trim()) {
+      body.translations = {};
+      body.translations[other] = { title: value(form, "tr_title"), summary: value(form, "tr_summary") };
+    }
+    api("PUT", API + "/courses/" + COURSE, body).then(function (r) {
+      if (r.ok) form.setAttribute("data-version", r.json.version);
+      say(form, r);
+    });
+  }
+
   // ------------------------------------------------------------ lessons and guides
   function saveFile(form, kind, lang, meta, body, versionAttr) {
     var version = form.getAttribute(versionAttr) || "new";
@@ -373,6 +387,7 @@
       if (action === "create-course") createCourse(form, false);
       else if (action === "copy-course") createCourse(form, true);
       else if (action === "new-item") window.location.href = "/teach/author/" + COURSE + "/" + form.getAttribute("data-kind") + "/" + value(form, "id");
+      else if (action === "save-course") saveCourse(form);
       else if (action === "save-lesson") saveLesson(form);
       else if (action === "save-guide") saveGuide(form);
       else if (action === "save-quiz") saveQuiz(form);

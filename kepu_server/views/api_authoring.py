@@ -142,6 +142,29 @@ def get_course(course):
     return jsonify(course_files(pack_root(course)))
 
 
+@bp.put("/courses/<course>")
+@teacher_required
+def update_course(course):
+    """course.toml: title, grades, language, summary and their translations; the id stays."""
+    root = pack_root(course)
+    data = body_json()
+    path = root / "course.toml"
+    old = packs.read_item_toml(path)
+    meta = packs.new_course_toml({**old, **data}, course)
+    for key in ("version", "order"):
+        if key in old:
+            meta[key] = old[key]
+    expected = expected_version(data)
+
+    def change(new_root: Path) -> None:
+        packs.check_version(path, expected)
+        (new_root / "course.toml").write_text(packs.toml_text(meta), encoding="utf-8")
+        packs.bump_version(new_root)
+
+    packs.apply_change(current_app, course, change)
+    return saved(path, created=False)
+
+
 @bp.delete("/courses/<course>")
 @teacher_required
 def delete_course(course):

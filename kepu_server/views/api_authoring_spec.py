@@ -79,6 +79,14 @@ OPENAPI_PATHS = {
                 **_REFUSALS,
             },
         },
+        "put": {
+            "summary": "Change course.toml: title, grades, language, summary, translations",
+            "tags": ["authoring"],
+            "security": _AUTH,
+            "parameters": [_COURSE, _IF_MATCH],
+            "requestBody": {"required": True, **_OBJECT},
+            "responses": {"200": _SAVED, "400": _ERR, **_REFUSALS, "409": _ERR, "422": _PROBLEMS},
+        },
         "delete": {
             "summary": "Delete the authored course (its pack)",
             "tags": ["authoring"],
