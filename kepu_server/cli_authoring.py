@@ -1,4 +1,7 @@
-"""``kepu import FILE --course ID``: the web's question import, from the command line."""
+"""``kepu import FILE --course ID``: the web's question import, from the command line.
+
+``cli.py`` adds the command to ``kepu``; this module needs nothing from it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from kepu_server.cli import cli, instance_options, make_app
+from kepu_server.cli_common import instance_options, make_app
 from kepu_server.errors import ApiError, KepuError
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--course", required=True, help="The authored course (a pack in <instance>/packs/).")
 @click.option("--format", "fmt", type=click.Choice(["gift", "aiken", "xlsx", "csv"]),
