@@ -396,3 +396,24 @@ def test_changing_the_course_itself(client, teacher, course):
     assert (
         client.put(f"{BASE}/water", json={"grades": ["kindergarten"]}, headers=h).status_code == 400
     )
+
+
+@pytest.mark.parametrize("fmt", ["gift", "aiken", "csv", "xlsx"])
+def test_hostile_question_files_get_4xx_and_change_nothing(app, client, teacher, course, fmt):
+    import random
+
+    pack = Path(app.config["KEPU_INSTANCE"]) / "packs" / "water"
+    before = {p: p.read_bytes() for p in pack.rglob("*") if p.is_file()}
+    rng = random.Random(fmt)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 1024 * 1024))
+    samples = [bytes(rng.randrange(256) for _ in range(2000)), b"type,prompt\n\x00,\x00\n",
+               b'type,prompt\n"' + b"a" * 200_000,
+               b"{" * 5000, b"::t::{#1e999..1}", b"x {#1e999}", b"PK\x03\x04" + b"\x00" * 100,
+               bomb.getvalue()]  # fmt: skip
+    for data in samples:
+        response = client.post(f"{BASE}/water/import", headers=auth(teacher),
+                               data={"file": (io.BytesIO(data), "x"), "format": fmt})  # fmt: skip
+        assert 400 <= response.status_code < 500, (data[:20], response.json)
+    assert {p: p.read_bytes() for p in pack.rglob("*") if p.is_file()} == before

@@ -15,6 +15,7 @@ from kepu_server.authoring.result import ImportFileError, ImportResult, decode_t
 
 COLUMNS = ("type", "id", "prompt", "options", "answer", "tolerance", "unit", "accept",
            "points", "explain")  # fmt: skip
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
 TYPES = ("single", "multiple", "truefalse", "numeric", "text", "ordering", "poll")
 OPTION_COLUMN = re.compile(r"^option_?(\d+)$")
 TRUE_WORDS = {"true", "t", "yes", "y", "1", "对", "是", "正确", "√"}
@@ -38,7 +39,10 @@ class _Skip(Exception):
 
 def parse_csv(data: bytes) -> ImportResult:
     text = decode_text(data)
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise ImportFileError(f"not a readable CSV file ({exc})") from None
     return parse_rows(rows)
 
 
@@ -48,12 +52,20 @@ def parse_xlsx(data: bytes) -> ImportResult:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise ImportFileError(f"not an .xlsx workbook ({exc})") from None
-    sheet = book.worksheets[0]
-    rows = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+    if unpacked > MAX_XLSX_UNPACKED:
+        # A question sheet is small; a workbook that unpacks this big is a zip bomb.
+        raise ImportFileError("the workbook unpacks to more than 50 MB: is it a question sheet?")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        rows = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+        book.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise ImportFileError(f"not an .xlsx workbook ({type(exc).__name__}: {exc})") from None
     return parse_rows(rows)
 
 

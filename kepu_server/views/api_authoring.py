@@ -288,6 +288,9 @@ def upload_media(course):
 @teacher_required
 def import_questions(course):
     pack_root(course)
+    limit = current_app.config.get("KEPU_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    if (request.content_length or 0) > limit + 64 * 1024:
+        raise ApiError(413, "too_large", f"a question file may be at most {limit // 1024} KB")
     filename, data = _upload()
     found = import_into(current_app, course, data, filename,
                         request.form.get("format") or None, request.form.get("quiz") or None,
