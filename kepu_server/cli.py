@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from kepu_server.cli_authoring import import_command
 from kepu_server.cli_common import KepuGroup, instance_options, make_app
 from kepu_server.cli_plugins import plugins
 from kepu_server.errors import KepuError
@@ -25,6 +26,7 @@ def cli():
 
 
 cli.add_command(plugins)
+cli.add_command(import_command)
 
 
 # ---------------------------------------------------------------- serve
