@@ -186,6 +186,18 @@ def participant_name_key(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0007_course_authors")
+def course_authors(db: sqlite_utils.Database) -> None:
+    # Who made each course written in the browser (packs/<course>/): they and admins edit it.
+    db["course_authors"].create(
+        {"course_id": str, "user_id": int, "created_at": str},
+        pk="course_id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at"},
+        if_not_exists=True,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):
@@ -196,15 +208,3 @@ def _run_statements(db: sqlite_utils.Database, script: str) -> None:
 def migrate(db: sqlite_utils.Database) -> None:
     """Apply every pending step; safe to run at every start and from several processes."""
     migrations.apply(db)
-
-
-@migrations(name="0004_course_authors")
-def course_authors(db: sqlite_utils.Database) -> None:
-    # Who made each course written in the browser (packs/<course>/): they and admins edit it.
-    db["course_authors"].create(
-        {"course_id": str, "user_id": int, "created_at": str},
-        pk="course_id",
-        foreign_keys=[("user_id", "users", "id")],
-        not_null={"user_id", "created_at"},
-        if_not_exists=True,
-    )
