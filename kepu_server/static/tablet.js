@@ -17,6 +17,7 @@
   var POLL_HIDDEN_MS = 10000;
   var BACKOFF_MAX_MS = 20000;
   var REQUEST_TIMEOUT_MS = 10000;
+  var CONFIRM_WAKE_MS = 900; // longer than any double tap
 
   /* ------------------------------------------------------------ storage */
   function load(key, fallback) {
@@ -124,6 +125,12 @@
           if (error.code === "not_on_roster" && /^\d{6}$/.test(code)) {
             window.location.assign("/j/" + code);
             return;
+          }
+          if (error.code === "session_ended") {
+            // The class is over: an empty box for the next class's code.
+            var codeBox = form.querySelector("input[name=code]");
+            codeBox.value = "";
+            codeBox.focus();
           }
           if (error.code === "name_taken" && error.suggestion) {
             var input = form.querySelector("input[name=name][type=text], input.join-name");
@@ -529,31 +536,41 @@
     }
 
     function initSubmit() {
+      // Handing in asks in a dialog whose "Hand in" button wakes only after a short pause, so
+      // a double tap (or an impatient second tap) can never hand in a half-done quiz.
       var button = root.querySelector("[data-submit]");
       var note = root.querySelector("[data-submit-note]");
-      var armed = false;
-      var armTimer = null;
+      var dialog = root.querySelector("[data-submit-dialog]");
+      var confirmButton = dialog.querySelector("[data-submit-confirm]");
+      var cancelButton = dialog.querySelector("[data-submit-cancel]");
+      var dialogText = dialog.querySelector("[data-submit-question]");
+      var wakeTimer = null;
+      function closeDialog() {
+        clearTimeout(wakeTimer);
+        if (dialog.open) dialog.close();
+      }
       button.addEventListener("click", function () {
         if (pendingAnswers()) {
           flush();
           note.textContent = TEXT.need_online;
           return;
         }
-        if (!armed) {
-          var missing = cards.length - Object.keys(answers).filter(function (qid) {
-            return root.querySelector('.question[data-qid="' + cssEscape(qid) + '"]');
-          }).length;
-          note.textContent = (missing > 0 ? fmt(TEXT.unanswered, { n: missing }) + " " : "") + TEXT.confirm_submit;
-          button.classList.add("armed");
-          armed = true;
-          clearTimeout(armTimer);
-          armTimer = setTimeout(function () {
-            armed = false;
-            button.classList.remove("armed");
-          }, 15000);
-          return;
-        }
-        armed = false;
+        var missing = cards.length - Object.keys(answers).filter(function (qid) {
+          return root.querySelector('.question[data-qid="' + cssEscape(qid) + '"]');
+        }).length;
+        dialogText.textContent = (missing > 0 ? fmt(TEXT.unanswered, { n: missing }) + " " : "") + TEXT.confirm_submit;
+        confirmButton.disabled = true;
+        dialog.showModal();
+        cancelButton.focus();
+        clearTimeout(wakeTimer);
+        wakeTimer = setTimeout(function () {
+          confirmButton.disabled = false;
+        }, CONFIRM_WAKE_MS);
+      });
+      cancelButton.addEventListener("click", closeDialog);
+      confirmButton.addEventListener("click", function () {
+        if (confirmButton.disabled) return;
+        closeDialog();
         button.disabled = true;
         request("POST", "/api/v1/me/submit", token)
           .then(function (result) {

@@ -22,6 +22,7 @@ from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import check_response
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db
+from kepu_server.store.seat_fixes import ended_session_by_code
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
@@ -62,6 +63,8 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
     session = open_session_by_code(db, code)
     if session is None:
         count_failure(JOIN_SCOPE, limit)
+        if ended_session_by_code(db, code) is not None:
+            raise ApiError(404, "session_ended", ended_message())
         raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
     try:
         participant, token, rejoined = seats.join_session(
@@ -82,6 +85,12 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
         emit_session_event({"type": "joined", "session": session["id"],
                             "participant": participant["id"], "name": participant["name"]})  # fmt: skip
     return session, participant, token, rejoined
+
+
+def ended_message() -> str:
+    return _(
+        "This class has ended. Ask your teacher for the code of the next class and type it here."
+    )
 
 
 _JOIN_MESSAGES = {

@@ -19,8 +19,9 @@ from kepu_server.classroom.sessions import get_session, open_session_by_code, se
 from kepu_server.errors import ApiError
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db
+from kepu_server.store.seat_fixes import ended_session_by_code
 from kepu_server.views import student_state as state
-from kepu_server.views.api_student import JOIN_SCOPE, join_class, set_seat_cookie
+from kepu_server.views.api_student import JOIN_SCOPE, ended_message, join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,9 @@ def join_code(code):
     if refused:
         return _too_many(code)
     if session is None and code.isdigit() and len(code) == 6:
+        if ended_session_by_code(get_db(), code) is not None:
+            # Not the child's typing: the class is over. Offer an empty box for the next code.
+            return _join_page("", ended_message(), 404)
         return _join_page(code, _("No class with this code is running. Check the code."), 404)
     return _join_page(code, session=session)
 
@@ -107,8 +111,10 @@ def join_form():
     except ApiError as exc:
         clean = "".join(code.split())
         # The code was right when the name was the problem: show that class (its roster).
-        found = exc.code not in ("bad_code", "no_session", "too_many_requests")
+        found = exc.code not in ("bad_code", "no_session", "session_ended", "too_many_requests")
         session = open_session_by_code(get_db(), clean) if found else None
+        if exc.code == "session_ended":
+            clean = ""
         return _join_page(clean, exc.message, exc.status, name, session=session)
     return set_seat_cookie(redirect(url_for("student.me")), token)
 

@@ -1,0 +1,84 @@
+"""The classroom's first week, in Debian's chromium: the snags a new school hit (issue 12).
+
+One browser for the module (the session-scoped ``browser`` fixture); each test opens its own
+context at a real tablet or projector size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_PLUGIN
+from tests.student_support import change, launch, rows
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
+]
+TABLET = {"width": 800, "height": 1280}
+LANDSCAPE = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN]}
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def join(page, code: str, name: str) -> None:
+    page.goto("/j")
+    page.fill("input[name=code]", code)
+    page.fill("input[name=name]", name)
+    page.click("form.join-form button[type=submit]")
+    page.wait_for_url("**/me")
+
+
+def test_a_double_tap_on_hand_in_does_not_hand_in(app, teacher, tablet):
+    from playwright.sync_api import expect
+
+    session = launch(app, teacher, quiz_id="water-quiz")
+    join(tablet, session["code"], "小明")
+    tablet.locator(".w-single button.option").first.click()
+    tablet.wait_for_selector('[data-sync][data-state="saved"]')
+    tablet.dblclick("[data-submit]")
+    dialog = tablet.locator("[data-submit-dialog]")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("7")  # "you have not answered 7 questions yet"
+    tablet.wait_for_timeout(300)
+    assert rows(app, "SELECT submitted_at FROM participants")[0]["submitted_at"] is None
+    # "Keep working" goes back to the quiz; handing in needs the dialog's own, later tap.
+    tablet.click("[data-submit-cancel]")
+    expect(dialog).to_be_hidden()
+    tablet.click("[data-submit]")
+    tablet.click("[data-submit-confirm]")
+    expect(tablet.locator(".review-item").first).to_be_visible(timeout=10_000)
+    assert rows(app, "SELECT submitted_at FROM participants")[0]["submitted_at"]
+
+
+def test_an_ended_class_says_so_on_its_join_link(app, teacher, tablet):
+    from playwright.sync_api import expect
+
+    session = launch(app, teacher, quiz_id="water-quiz")
+    change(app, session["id"], state="ended")
+    tablet.goto(f"/j/{session['code']}")
+    error = tablet.locator("[data-join-error]")
+    expect(error).to_contain_text("已经结束")
+    # The code box is empty and ready for the next class's code.
+    expect(tablet.locator("input[name=code]")).to_have_value("")
+    tablet.fill("input[name=code]", session["code"])
+    tablet.fill("input[name=name]", "小明")
+    tablet.click("form.join-form button[type=submit]")
+    expect(error).to_contain_text("已经结束")
+    expect(tablet.locator("input[name=code]")).to_have_value("")
