@@ -50,7 +50,7 @@ def test_a_double_tap_on_hand_in_does_not_hand_in(app, teacher, tablet):
 
     session = launch(app, teacher, quiz_id="water-quiz")
     join(tablet, session["code"], "小明")
-    tablet.locator(".w-single button.option").first.click()
+    tablet.locator(".w-single button.option[data-index='1']").first.click()  # 液态: wrong
     tablet.wait_for_selector('[data-sync][data-state="saved"]')
     tablet.dblclick("[data-submit]")
     dialog = tablet.locator("[data-submit-dialog]")
@@ -65,6 +65,14 @@ def test_a_double_tap_on_hand_in_does_not_hand_in(app, teacher, tablet):
     tablet.click("[data-submit-confirm]")
     expect(tablet.locator(".review-item").first).to_be_visible(timeout=10_000)
     assert rows(app, "SELECT submitted_at FROM participants")[0]["submitted_at"]
+    # The review: the child's own choice beside the right one; skipped ones say so.
+    first, second = tablet.locator(".review-item").nth(0), tablet.locator(".review-item").nth(1)
+    expect(first.locator("[data-your-answer]")).to_have_text("液态")
+    expect(first.locator("[data-right-answer]")).to_have_text("固态")
+    expect(first.locator(".review-mark")).to_contain_text("还差一点")
+    expect(second.locator(".review-mark")).to_contain_text("没有作答")
+    expect(second.locator(".review-mark")).not_to_contain_text("还差一点")
+    expect(second.locator("[data-your-answer]")).to_have_count(0)
 
 
 def test_an_ended_class_says_so_on_its_join_link(app, teacher, tablet):

@@ -21,6 +21,7 @@ from kepu_server.quiz.scoring import public_question
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
+from kepu_server.views.review_labels import response_label, right_answer_label
 
 # The seat cookie (PARTICIPANT_COOKIE) is set by both ways of joining, so a reload of /me
 # finds the seat even before any script runs.
@@ -89,17 +90,21 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
 
 def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
     """Per question ``{id, correct, score, points, explain}`` — only after submission."""
-    graded = seats.grade(quiz, get_catalog().question_types, answers)
+    types = get_catalog().question_types
+    graded = seats.grade(quiz, types, answers)
     by_id = {q.id: q for q in quiz.questions}
-    return [
-        {
+    items = []
+    for item in graded:
+        question = by_id[item["id"]]
+        qtype = types.get(question.type)
+        answered = item["id"] in answers
+        items.append({
             **item,
-            "explain": render_md(course, by_id[item["id"]].explain)
-            if by_id[item["id"]].explain
-            else "",
-        }
-        for item in graded
-    ]
+            "explain": render_md(course, question.explain) if question.explain else "",
+            "your_answer": response_label(qtype, question, answers[item["id"]]) if answered else None,
+            "right_answer": right_answer_label(qtype, question) if item["correct"] is not None else None,
+        })  # fmt: skip
+    return items
 
 
 def submission(course, quiz, participant: dict, session: dict) -> dict:
