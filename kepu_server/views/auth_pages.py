@@ -34,6 +34,7 @@ from kepu_server.errors import KepuError
 from kepu_server.i18n import UI_LANGUAGES
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db, write_transaction
+from kepu_server.views.common import account_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -105,12 +106,13 @@ def setup(token):
         # The page asks twice; a script that sends the password once is taken at its word.
         if password != request.form.get("password2", password):
             flash(_("The two passwords differ."), "error")
-            return render_template("auth/setup.html"), 400
+            # Keep the name typed: only the passwords need typing again.
+            return render_template("auth/setup.html", name=request.form.get("name", "")), 400
         try:
             user_id = create_user(db, request.form.get("name", ""), password, is_admin=True)
         except KepuError as exc:
-            flash(str(exc), "error")
-            return render_template("auth/setup.html"), 400
+            flash(account_problem(exc), "error")
+            return render_template("auth/setup.html", name=request.form.get("name", "")), 400
         with write_transaction(db):
             db.execute(
                 "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ?",

@@ -1,0 +1,78 @@
+"""One word per thing, in the reader's language, on every page (issue 12, item 7 and 10)."""
+
+from __future__ import annotations
+
+import re
+
+from tests.student_support import launch
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(
+        r'name="csrf-token" content="([^"]+)"', page
+    )
+    return found.group(1)
+
+
+def sign_in(client, user) -> None:
+    token = csrf_of(text(client.get("/login")))
+    client.post("/login", data={"name": user["name"], "password": user["password"],
+                                "csrf_token": token})  # fmt: skip
+
+
+def test_the_class_code_and_the_page_have_one_word_each(app, client, teacher):
+    session = launch(app, teacher, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
+    sign_in(client, teacher)
+    pages = [f"/teach/sessions/{session['id']}{tail}" for tail in ("", "/join", "/dashboard")]
+    pages += ["/teach/", f"/j/{session['code']}"]
+    for url in pages:
+        body = text(client.get(url))
+        assert "加入码" not in body, url
+        assert not re.search(r"第 \d+ 节", body), url
+    present = text(client.get(f"/teach/sessions/{session['id']}"))
+    assert "第 1 页" in present and "课堂码" in present
+    english = text(client.get(f"/teach/sessions/{session['id']}?lang=en"))
+    assert "Page 1 of" in english and "Section" not in english
+
+
+def test_error_pages_are_in_the_readers_language(client):
+    body = text(client.get("/no/such/page?lang=zh"))
+    assert "请检查网址" in body
+    assert "The requested URL" not in body and "not found on the server" not in body
+    wrong_method = client.get("/logout?lang=zh")  # a form's target, opened as a link
+    assert wrong_method.status_code == 405 and "不能这样打开" in text(wrong_method)
+    assert "The method is not allowed" not in text(wrong_method)
+    no_token = client.post("/?lang=zh")  # a form without its CSRF token
+    assert no_token.status_code == 400 and "请返回，刷新页面" in text(no_token)
+    assert "CSRF" not in text(no_token)
+    assert "Check the address" in text(client.get("/no/such/page?lang=en"))
+
+
+def test_a_taken_account_name_is_said_in_chinese(client, admin):
+    sign_in(client, admin)
+    page = text(client.get("/admin/users"))
+    csrf = csrf_of(page)
+    form = {"csrf_token": csrf, "name": "admin1", "password": "long enough 1",
+            "password2": "long enough 1"}  # fmt: skip
+    body = text(client.post("/admin/users", data=form, follow_redirects=True))
+    assert "已经有一个叫 admin1 的账号了" in body
+    assert "exists already" not in body
+
+
+def test_a_password_mismatch_on_setup_keeps_the_name(app, client):
+    from kepu_server.auth import create_setup_token
+    from kepu_server.store.db import open_db
+
+    db = open_db(app.config["KEPU_DATABASE"])
+    token = create_setup_token(db)
+    db.conn.close()
+    page = text(client.get(f"/setup/{token}"))
+    csrf = csrf_of(page)
+    response = client.post(f"/setup/{token}", data={"csrf_token": csrf, "name": "王老师",
+                           "password": "long enough 1", "password2": "long enough 2"})  # fmt: skip
+    assert response.status_code == 400
+    assert 'value="王老师"' in text(response)
