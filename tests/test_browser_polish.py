@@ -90,3 +90,17 @@ def test_an_ended_class_says_so_on_its_join_link(app, teacher, tablet):
     tablet.click("form.join-form button[type=submit]")
     expect(error).to_contain_text("已经结束")
     expect(tablet.locator("input[name=code]")).to_have_value("")
+
+
+def test_the_english_switch_turns_the_lesson_into_english(app, teacher, tablet):
+    from playwright.sync_api import expect
+
+    session = launch(app, teacher, lesson_id="water")
+    join(tablet, session["code"], "小明")
+    expect(tablet.locator("[data-section-title]")).to_contain_text("冰")
+    tablet.click(".langs a:has-text('English')")
+    expect(tablet.locator("[data-section-title]")).to_have_text("1. Ice")
+    expect(tablet.locator(".me-tab").first).to_have_text("Lesson")
+    # The teacher turns the page: the tablet follows, still in English.
+    change(app, session["id"], current_section=1)
+    expect(tablet.locator("[data-section-title]")).to_have_text("2. Water", timeout=10_000)

@@ -151,7 +151,7 @@ def me():
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
-    course, _lesson, quiz, _guides = session_content(get_catalog(), session)
+    course, _lesson, quiz, _guides = state.seat_content(session)
     if quiz is None:
         raise ApiError(404, "no_quiz", _("This class has no quiz."))
     if not session["quiz_open"] and not (for_reading and participant["submitted_at"]):
@@ -163,7 +163,9 @@ def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
 def my_quiz():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
-    answers = seats.saved_answers(get_db(), participant["id"])
+    answers = state.answers_for_seat(
+        quiz, state.session_quiz(session), seats.saved_answers(get_db(), participant["id"])
+    )
     body = {
         "id": quiz.id,
         "title": quiz.title,
@@ -190,6 +192,8 @@ def save_answer(question):
     if question is None or qtype is None:
         raise ApiError(404, "unknown_question", f"no question {question_id!r} in this quiz")
     response = data["response"]
+    if isinstance(response, str):
+        response = response.strip()  # " YIXI " is the answer "YIXI", stored as such
     try:
         check_response(qtype, question, response)
     except ValueError as exc:
@@ -197,7 +201,10 @@ def save_answer(question):
     except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
         log.warning("question type %s rejected a response: %r", qtype.name, exc)
         raise ApiError(400, "bad_response", "this answer cannot be read") from None
-    updated_at = seats.save_answer(get_db(), participant["id"], qtype, question, response)
+    # Stored in the session's language, whatever language this tablet reads the quiz in.
+    stored = state.session_quiz(session).question(question.id) or question
+    response = state.response_for_session(question, stored, response)
+    updated_at = seats.save_answer(get_db(), participant["id"], qtype, stored, response)
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
@@ -207,7 +214,9 @@ def save_answer(question):
 def submit():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
-    participant, new = seats.submit(get_db(), participant["id"], quiz, get_catalog().question_types)
+    participant, new = seats.submit(
+        get_db(), participant["id"], state.session_quiz(session), get_catalog().question_types
+    )
     if new:
         emit_session_event({"type": "submitted", "session": session["id"],
                             "participant": participant["id"], "score": participant["score"],

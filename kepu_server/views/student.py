@@ -128,9 +128,14 @@ def me():
         return make_response(
             render_template("student/ended.html", participant=participant, session=session), 200
         )
-    course, lesson, quiz, guides = session_content(get_catalog(), session)
+    course, lesson, quiz, guides = state.seat_content(session)
+    chosen = state.chosen_language()
+    # The English switch on a course with no English version: say so, show the original.
+    untranslated = bool(course and chosen and chosen not in course.languages)
     db = get_db()
-    answers = seats.saved_answers(db, participant["id"])
+    answers = state.answers_for_seat(
+        quiz, state.session_quiz(session), seats.saved_answers(db, participant["id"])
+    )
     ticks = seats.ticks_of(db, participant["id"])
     submitted = bool(participant["submitted_at"])
     questions = []
@@ -157,7 +162,8 @@ def me():
         ticks=ticks, token=token, widgets=_working_widgets(types, questions),
         section_index=state.shown_section(session, participant, lesson),
         etag=state.me_etag(participant, session), render_section=_section_renderer(course),
-        lang=session["language"],
+        lang=chosen if course and chosen in course.languages else session["language"],
+        untranslated=untranslated,
     )  # fmt: skip
     response = make_response(body)
     # The page carries the seat's token for the script: never store it in a shared cache.
