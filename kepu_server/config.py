@@ -34,6 +34,8 @@ def defaults(instance: Path) -> dict:
         "KEPU_MAX_JSON_BYTES": 64 * 1024,
         "KEPU_MAX_PARTICIPANTS": 300,  # seats in one class session
         "KEPU_RETENTION_DAYS": 365,
+        # A class nobody ended is ended this many hours after it started (0: never).
+        "KEPU_AUTO_END_HOURS": 12,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
         # What one installed pack, plugin or wheel may hold, unpacked (see docs/writing_plugins.md).

@@ -104,3 +104,32 @@ def test_the_english_switch_turns_the_lesson_into_english(app, teacher, tablet):
     # The teacher turns the page: the tablet follows, still in English.
     change(app, session["id"], current_section=1)
     expect(tablet.locator("[data-section-title]")).to_have_text("2. Water", timeout=10_000)
+
+
+def test_the_join_box_takes_a_spaced_code_and_forgets_a_deleted_seat(app, teacher, tablet):
+    from playwright.sync_api import expect
+
+    from kepu_server.store.db import open_db
+
+    session = launch(app, teacher, quiz_id="water-quiz")
+    tablet.goto("/j")
+    code_box = tablet.locator("input[name=code]")
+    code_box.press_sequentially(" " + session["code"][:3] + " " + session["code"][3:])
+    expect(code_box).to_have_value(session["code"])
+    name_box = tablet.locator("input[name=name]")
+    name_box.fill("小" * 40)
+    name_box.press("End")
+    name_box.press_sequentially("明")  # the 41st letter: the box says why it stops
+    expect(tablet.locator("[data-name-limit]")).to_have_class("join-hint at-limit")
+    name_box.fill("小明")
+    tablet.click("form.join-form button[type=submit]")
+    tablet.wait_for_url("**/me")
+    # The teacher deletes the results: the tablet no longer offers to continue that seat.
+    db = open_db(app.config["KEPU_DATABASE"])
+    db.execute("DELETE FROM participants WHERE session_id = ?", [session["id"]])
+    db.conn.close()
+    tablet.context.clear_cookies()
+    tablet.goto("/j")
+    tablet.wait_for_timeout(500)
+    expect(tablet.locator("[data-resume]")).to_be_hidden()
+    assert tablet.evaluate("localStorage.getItem('kepu.seat')") is None

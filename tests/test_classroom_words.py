@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.student_support import launch
+from kepu_server.store.db import open_db
+from tests.student_support import launch, rows
 
 
 def text(response) -> str:
@@ -76,3 +77,34 @@ def test_a_password_mismatch_on_setup_keeps_the_name(app, client):
                            "password": "long enough 1", "password2": "long enough 2"})  # fmt: skip
     assert response.status_code == 400
     assert 'value="王老师"' in text(response)
+
+
+def test_an_empty_pasted_class_list_is_refused_not_a_nickname_class(app, client, teacher):
+    sign_in(client, teacher)
+    url = "/teach/launch?course=heiyoushan-trip&lesson=heiyoushan-trip"
+    csrf = csrf_of(text(client.get(url)))
+    response = client.post("/teach/launch", data={
+        "csrf_token": csrf, "course": "heiyoushan-trip", "lesson": "heiyoushan-trip",
+        "pacing": "teacher", "roster_mode": "paste", "roster_text": " \n ,\n"})  # fmt: skip
+    assert response.status_code == 400 and "名单是空的" in text(response)
+    assert rows(app, "SELECT id FROM class_sessions") == []
+
+
+def test_a_typed_name_in_a_roster_class_lands_on_the_list_with_a_message(app, client, teacher):
+    session = launch(app, teacher, course="heiyoushan-trip", lesson_id="heiyoushan-trip",
+                     roster=["小红", "小明"])  # fmt: skip
+    page = text(client.get(f"/j/{session['code']}?pick=1"))
+    assert "请点你自己的名字" in page and 'value="小红"' in page
+
+
+def test_a_class_left_open_overnight_is_ended(app, client, teacher):
+    session = launch(app, teacher, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
+    fresh = launch(app, teacher, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
+    db = open_db(app.config["KEPU_DATABASE"])
+    db.execute("UPDATE class_sessions SET created_at = '2020-01-01T08:00:00+00:00' WHERE id = ?",
+               [session["id"]])  # fmt: skip
+    db.conn.close()
+    sign_in(client, teacher)
+    client.get("/teach/")
+    states = {r["id"]: r["state"] for r in rows(app, "SELECT id, state FROM class_sessions")}
+    assert states == {session["id"]: "ended", fresh["id"]: "open"}

@@ -123,7 +123,7 @@
           if (result.status === 200 || result.status === 201) return enter(result);
           var error = errorOf(result);
           if (error.code === "not_on_roster" && /^\d{6}$/.test(code)) {
-            window.location.assign("/j/" + code);
+            window.location.assign("/j/" + code + "?pick=1");
             return;
           }
           if (error.code === "session_ended") {
@@ -147,6 +147,22 @@
           return result;
         });
     }
+    // A code typed or pasted with spaces ("123 456", " 123456") is still the code.
+    var codeInput = form.querySelector("[data-code-input]");
+    if (codeInput) {
+      codeInput.addEventListener("input", function () {
+        var digits = codeInput.value.replace(/\D+/g, "").slice(0, 6);
+        if (digits !== codeInput.value) codeInput.value = digits;
+      });
+    }
+    // The name box stops at 40 letters: say so instead of silently eating the 41st.
+    var nameInput = form.querySelector("[data-name-input]");
+    var nameLimit = form.querySelector("[data-name-limit]");
+    if (nameInput && nameLimit) {
+      nameInput.addEventListener("input", function () {
+        nameLimit.classList.toggle("at-limit", nameInput.value.length >= 40);
+      });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var data = new FormData(form);
@@ -159,7 +175,16 @@
     if (seat && seat.token && resume && !root.querySelector(".join-resume a:not([data-resume-button])")) {
       var button = resume.querySelector("[data-resume-button]");
       button.textContent = (TEXT["continue"] || "Continue") + " · " + seat.name;
-      resume.hidden = false;
+      // Offer the seat only once the server says it still exists (results may have been
+      // deleted, or the class ended); a tablet without Wi-Fi keeps the offer.
+      request("GET", "/api/v1/me", seat.token)
+        .then(function (result) {
+          if (result.status === 200 || result.status === 304) resume.hidden = false;
+          else if (result.status === 401 || result.status === 409) store(SEAT_KEY, null);
+        })
+        .catch(function () {
+          resume.hidden = false;
+        });
       button.addEventListener("click", function (event) {
         event.preventDefault(); // a link for the markup; rejoining is a POST
         join(seat.code, seat.name, seat.token, button).then(function (result) {

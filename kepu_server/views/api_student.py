@@ -22,7 +22,7 @@ from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import check_response
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db
-from kepu_server.store.seat_fixes import ended_session_by_code
+from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi

@@ -19,7 +19,7 @@ from kepu_server.classroom.sessions import get_session, open_session_by_code, se
 from kepu_server.errors import ApiError
 from kepu_server.security import count_failure, over_limit
 from kepu_server.store.db import get_db
-from kepu_server.store.seat_fixes import ended_session_by_code
+from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.views import student_state as state
 from kepu_server.views.api_student import JOIN_SCOPE, ended_message, join_class, set_seat_cookie
 from kepu_server.views.common import render_md
@@ -91,6 +91,11 @@ def join_code(code):
     session, refused = _probe_code(code)
     if refused:
         return _too_many(code)
+    if session is not None and session["roster"] and request.args.get("pick"):
+        # Sent here after typing a name into a class that has a list of names.
+        return _join_page(
+            code, _("This class has a list of names. Tap your own name."), session=session
+        )
     if session is None and code.isdigit() and len(code) == 6:
         if ended_session_by_code(get_db(), code) is not None:
             # Not the child's typing: the class is over. Offer an empty box for the next code.
