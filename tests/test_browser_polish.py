@@ -133,3 +133,52 @@ def test_the_join_box_takes_a_spaced_code_and_forgets_a_deleted_seat(app, teache
     tablet.wait_for_timeout(500)
     expect(tablet.locator("[data-resume]")).to_be_hidden()
     assert tablet.evaluate("localStorage.getItem('kepu.seat')") is None
+
+
+def sign_in(browser, base, teacher, viewport=LANDSCAPE, locale="zh-CN"):
+    context = browser.new_context(viewport=viewport, locale=locale, base_url=base)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=name]", teacher["name"])
+    page.fill("input[name=password]", teacher["password"])
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/teach/")
+    return context, page
+
+
+def test_the_presenter_fits_a_1280x800_projector(app, browser, live_server, teacher):
+    session = launch(app, teacher, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
+    context, page = sign_in(browser, live_server.url, teacher)
+    try:
+        page.goto(f"/teach/sessions/{session['id']}")
+        for n in range(5):  # every page of the lesson: the whole slide above previous / next
+            page.wait_for_load_state("load")
+            slide = page.locator(".slide").bounding_box()
+            nav = page.locator(".slide-nav").bounding_box()
+            assert slide["y"] + slide["height"] <= nav["y"] + 1, (
+                f"page {n + 1} runs under the buttons"
+            )
+            assert nav["y"] + nav["height"] <= 800, f"page {n + 1}: the buttons are below the fold"
+            scrolling = page.evaluate(
+                "[...document.querySelectorAll('.slide, .slide *')].filter(n => n.scrollHeight >"
+                " n.clientHeight + 2 && getComputedStyle(n).overflowY !== 'visible').length"
+            )
+            assert scrolling == 0
+            page.keyboard.press("ArrowRight")
+    finally:
+        context.close()
+
+
+def test_the_robot_program_board_shows_on_a_landscape_tablet(app, browser, live_server, teacher):
+    session = launch(app, teacher, course="robotics", quiz_id="robot-commands-quiz")
+    quiz = app.extensions["kepu"].catalog.course("robotics").quizzes["robot-commands-quiz"]
+    index = next(i for i, q in enumerate(quiz.questions) if q.type == "program")
+    context = browser.new_context(viewport=LANDSCAPE, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    try:
+        join(page, session["code"], "小明")
+        page.click(f'[data-goto="{index}"]')
+        board = page.locator(".q-card:not([hidden]) .kp-program-board").bounding_box()
+        assert board["y"] + board["height"] <= 800, "the program board is below the fold"
+    finally:
+        context.close()
