@@ -22,6 +22,7 @@ from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import max_points, score_response
 from kepu_server.store.db import write_transaction
+from kepu_server.store.repairs import claim_free_seat
 
 TOKEN_PREFIX = "p_"
 MAX_NAME_LENGTH = 40
@@ -109,6 +110,10 @@ def join_session(
     if roster is not None and name not in roster:
         raise ApiError(400, "not_on_roster", "tap your own name in the list")
     new_token = new_participant_token()
+    # A seat the teacher freed goes to the next tablet that joins with its name.
+    claimed = claim_free_seat(db, session["id"], name, hash_token(new_token))
+    if claimed is not None:
+        return get_participant(db, claimed), new_token, True
     row = {
         "session_id": session["id"],
         "token_hash": hash_token(new_token),

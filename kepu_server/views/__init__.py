@@ -11,12 +11,13 @@ from kepu_server.views import (
     pages,
     student,
     teach,
+    teach_seats,
 )
 
 # Each module has ``init_app(app)`` and may have ``OPENAPI_PATHS`` (merged into
 # /api/v1/openapi.json). api_content holds the /api/v1 catch-all 404, which Flask ranks
 # below every real route.
 VIEW_MODULES = [
-    pages, auth_pages, api_content, api_student, api_teacher, student, teach,
+    pages, auth_pages, api_content, api_student, api_teacher, student, teach, teach_seats,
     admin_users, admin_plugins, openapi,
 ]  # fmt: skip
