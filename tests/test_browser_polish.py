@@ -182,3 +182,28 @@ def test_the_robot_program_board_shows_on_a_landscape_tablet(app, browser, live_
         assert board["y"] + board["height"] <= 800, "the program board is below the fold"
     finally:
         context.close()
+
+
+def test_a_tablet_quiz_works_with_the_keyboard(app, teacher, tablet):
+    from playwright.sync_api import expect
+
+    session = launch(app, teacher, quiz_id="water-quiz")
+    tablet.goto(f"/j/{session['code']}")
+    tablet.focus("input[name=name]")
+    tablet.keyboard.type("小明")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url("**/me")
+    tablet.focus(".q-card:not([hidden]) .w-single button.option >> nth=0")
+    tablet.keyboard.press("Space")
+    tablet.wait_for_selector('[data-sync][data-state="saved"]')
+    tablet.focus("[data-q-next]")
+    tablet.keyboard.press("Enter")
+    expect(tablet.locator(".q-card:not([hidden])")).to_have_attribute("data-q-index", "1")
+    tablet.focus("[data-submit]")
+    tablet.keyboard.press("Enter")
+    dialog = tablet.locator("[data-submit-dialog]")
+    expect(dialog).to_be_visible()
+    expect(tablet.locator("[data-submit-cancel]")).to_be_focused()
+    tablet.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert rows(app, "SELECT submitted_at FROM participants")[0]["submitted_at"] is None
