@@ -77,6 +77,8 @@ def test_what_teachers_print(app, browser, live_server, teacher, tmp_path):
     assert not dark_background_on_paper(page)
     # The same page on screen shows no worksheet, and without a teacher no questions at all.
     assert not page.locator(".worksheet").is_visible()
+    anonymous = app.test_client().get("/courses/test-course/lessons/water").get_data(as_text=True)
+    assert "worksheet-q" not in anonymous and "冰是什么状态？" not in anonymous
 
     # The bench card: materials, safety, steps with tick boxes.
     page.goto("/courses/test-course/guides/ice-melt")
