@@ -94,3 +94,22 @@ def test_another_teacher_cannot_touch_the_seats(app, teacher, db):
         repair(other, csrf, session, taken["participant"]["id"], action="free").status_code == 404
     )
     assert rows(app, "SELECT name FROM participants") == [{"name": "小明"}]
+
+
+def test_the_live_dashboard_tallies_a_poll(app, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    client = app.test_client()
+    for name, vote in (("小明", 1), ("小红", 1), ("小刚", 2)):
+        s = seat(app.test_client(), session["code"], name)
+        client.put("/api/v1/me/answers/q7", json={"response": vote}, headers=s["headers"])
+    teacher_client, _csrf = signed_in(app, teacher)
+    live = teacher_client.get(f"/api/v1/sessions/{session['id']}/live").get_json()
+    poll = next(q for q in live["questions"] if q["id"] == "q7")
+    assert [(t["label"], t["count"]) for t in poll["tally"]] == [
+        ("水", 2),
+        ("水蒸气", 1),
+        ("冰", 0),
+    ]
+    page = teacher_client.get(f"/teach/sessions/{session['id']}/dashboard").get_data(as_text=True)
+    tally = page.split('data-question="q7"')[1].split("</tr>")[0]
+    assert "data-tally" in tally and "水蒸气 <strong>1</strong>" in tally
