@@ -113,3 +113,55 @@ def test_the_live_dashboard_tallies_a_poll(app, teacher):
     page = teacher_client.get(f"/teach/sessions/{session['id']}/dashboard").get_data(as_text=True)
     tally = page.split('data-question="q7"')[1].split("</tr>")[0]
     assert "data-tally" in tally and "水蒸气 <strong>1</strong>" in tally
+
+
+def test_regrading_changes_every_total_the_dashboard_and_the_csv(app, teacher):
+    session = launch(app, teacher, quiz_id="water-quiz")
+    kids = {
+        name: seat(app.test_client(), session["code"], name) for name in ("小明", "小红", "小刚")
+    }
+    client = app.test_client()
+    for name, answer in (("小明", " 冰块 "), ("小红", "冰块"), ("小刚", "水")):
+        client.put(
+            "/api/v1/me/answers/q5", json={"response": answer}, headers=kids[name]["headers"]
+        )
+    client.put("/api/v1/me/answers/q1", json={"response": 1}, headers=kids["小刚"]["headers"])
+    assert client.post("/api/v1/me/submit", headers=kids["小明"]["headers"]).json["score"] == 0
+    teacher_client, csrf = signed_in(app, teacher)
+    url = f"/teach/sessions/{session['id']}/regrade"
+    form = {"csrf_token": csrf, "question": "q5", "verdict": "accept",
+            "participant": str(kids["小明"]["participant"]["id"])}  # fmt: skip
+    assert teacher_client.post(url, data=form).status_code == 302
+    # 小刚 answered q1 wrongly; the teacher accepts it for him alone.
+    form = {**form, "question": "q1", "verdict": "right",
+            "participant": str(kids["小刚"]["participant"]["id"])}  # fmt: skip
+    assert teacher_client.post(url, data=form).status_code == 302
+    data = teacher_client.get(f"/api/v1/sessions/{session['id']}/results").get_json()
+    scores = {p["name"]: p["score"] for p in data["participants"]}
+    assert scores == {"小明": 1, "小红": 1, "小刚": 1}  # 小明's handed-in total followed
+    live = teacher_client.get(f"/api/v1/sessions/{session['id']}/live").get_json()
+    q5 = next(q for q in live["questions"] if q["id"] == "q5")
+    assert (q5["answered"], q5["correct"]) == (3, 2)
+    sheet = teacher_client.get(f"/api/v1/sessions/{session['id']}/results.csv?labels=1")
+    lines = sheet.get_data(as_text=True).splitlines()
+    assert "小红,否,,1," in lines[2] or lines[2].startswith("小红,否,,1,")
+    # The child's own review says right too, and a later hand-in keeps the teacher's verdict.
+    review = client.get("/api/v1/me/quiz", headers=kids["小明"]["headers"]).get_json()
+    assert {q["id"]: q["correct"] for q in review["result"]["questions"]}["q5"] is True
+    assert client.post("/api/v1/me/submit", headers=kids["小刚"]["headers"]).json["score"] == 1
+    # Only the class's own teacher regrades.
+    other = create_user(_db(app), "t3", "correct horse 3")
+    assert other
+    stranger, scsrf = signed_in(app, {"name": "t3", "password": "correct horse 3"})
+    assert (
+        stranger.post(url, data={**form, "csrf_token": scsrf, "verdict": "wrong"}).status_code
+        == 404
+    )
+    assert {p["name"]: p["score"] for p in teacher_client.get(
+        f"/api/v1/sessions/{session['id']}/results").get_json()["participants"]}["小刚"] == 1  # fmt: skip
+
+
+def _db(app):
+    from kepu_server.store.db import open_db
+
+    return open_db(app.config["KEPU_DATABASE"])

@@ -21,6 +21,7 @@ from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
+from kepu_server.store.regrade import stored_scores
 from kepu_server.views.common import render_md
 from kepu_server.views.review_labels import response_label, right_answer_label
 
@@ -149,7 +150,9 @@ def review_items(course, quiz, participant: dict, answers: dict, scoring_quiz=No
     """
     types = get_catalog().question_types
     scoring_quiz = scoring_quiz or quiz
-    graded = seats.grade(scoring_quiz, types, answers)
+    graded = seats.with_stored_scores(
+        seats.grade(scoring_quiz, types, answers), stored_scores(get_db(), participant["id"])
+    )
     answers = answers_for_seat(quiz, scoring_quiz, answers)
     by_id = {q.id: q for q in quiz.questions}
     items = []
