@@ -59,16 +59,18 @@ def free_seat(db, participant_id: int, marker: str) -> None:
 
 
 def claim_free_seat(db, session_id: str, name: str, token_hash: str) -> int | None:
-    """Give a freed seat called ``name`` to the tablet with ``token_hash``; its id or None."""
+    """Give a freed seat called ``name`` to the tablet with ``token_hash``; its id or None.
+
+    Joining calls this for every new seat: the common case (nothing freed) is one indexed
+    read and takes no write lock.
+    """
+    query = (
+        "SELECT id FROM participants WHERE session_id = ? AND name = ? AND token_hash LIKE 'free:%'"
+    )
+    if next(db.query(query, [session_id, name]), None) is None:
+        return None
     with write_transaction(db):
-        row = next(
-            db.query(
-                "SELECT id FROM participants WHERE session_id = ? AND name = ? "
-                "AND token_hash LIKE 'free:%'",
-                [session_id, name],
-            ),
-            None,
-        )
+        row = next(db.query(query, [session_id, name]), None)  # still free under the lock?
         if row is None:
             return None
         db.execute("UPDATE participants SET token_hash = ? WHERE id = ?", [token_hash, row["id"]])
