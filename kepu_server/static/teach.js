@@ -89,6 +89,7 @@
     fitSlide();
     window.addEventListener("resize", fitSlide);
     window.addEventListener("load", fitSlide); // images change the height once they arrive
+    slide.querySelectorAll("img").forEach(function (img) { img.addEventListener("load", fitSlide); });
   }
 
   // Presentation clickers send Page Down / Page Up; keyboards send the arrows.
