@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
-from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import check_response
 from kepu_server.security import count_failure, over_limit
+from kepu_server.session_events import emit_session_event
 from kepu_server.store.db import get_db
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body

@@ -16,6 +16,7 @@ from kepu_server.classroom import teaching
 from kepu_server.classroom.sessions import create_class_session
 from kepu_server.errors import ApiError
 from kepu_server.store.db import get_db
+from kepu_server.views import teaching_web
 from kepu_server.views.api_teacher_spec import OPENAPI_PATHS  # noqa: F401 - merged by openapi
 from kepu_server.views.common import conditional_json, json_body
 
@@ -55,7 +56,7 @@ def launch_from_body(body: dict) -> dict:
 
 
 def _state(row: dict) -> dict:
-    return teaching.session_state(get_catalog(), get_db(), row)
+    return teaching_web.session_state(get_catalog(), get_db(), row)
 
 
 # Session routes name their path variable ``id``, as DESIGN and the OpenAPI document do.
@@ -122,14 +123,14 @@ def control_session(id):
 @teacher_required
 def end_session(id):
     db = get_db()
-    row = teaching.end_session(db, _mine(id))
+    row = teaching_web.end_session(db, _mine(id))
     return jsonify(_state(row))
 
 
 @bp.delete("/sessions/<id>")
 @teacher_required
 def delete_session(id):
-    teaching.delete_session(get_db(), _mine(id))
+    teaching_web.delete_session(get_db(), _mine(id))
     return Response(status=204)
 
 

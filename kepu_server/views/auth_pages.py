@@ -25,7 +25,6 @@ from kepu_server.auth import (
     current_user,
     has_admin,
     hash_token,
-    now_iso,
     start_session,
     teacher_required,
     verify_password,
@@ -33,7 +32,8 @@ from kepu_server.auth import (
 from kepu_server.errors import KepuError
 from kepu_server.i18n import UI_LANGUAGES
 from kepu_server.security import count_failure, over_limit
-from kepu_server.store.db import get_db, write_transaction
+from kepu_server.store import accounts
+from kepu_server.store.db import get_db
 
 bp = Blueprint("auth", __name__)
 
@@ -61,9 +61,7 @@ def load_signed_in_user():
     user = current_user()
     lang = request.args.get("lang")
     if user and lang in UI_LANGUAGES and user.get("language") != lang:
-        db = get_db()
-        with write_transaction(db):
-            db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+        accounts.set_language(get_db(), user["id"], lang)
         user["language"] = lang
 
 
@@ -96,8 +94,7 @@ def logout():
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token):
     db = get_db()
-    row = next(db.query("SELECT * FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL",
-                        [hash_token(token)]), None)  # fmt: skip
+    row = accounts.unused_setup_token(db, hash_token(token))
     if row is None or has_admin(db):
         return render_template("auth/setup_used.html"), 404
     if request.method == "POST":
@@ -111,12 +108,8 @@ def setup(token):
         except KepuError as exc:
             flash(str(exc), "error")
             return render_template("auth/setup.html"), 400
-        with write_transaction(db):
-            db.execute(
-                "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ?",
-                [now_iso(), hash_token(token)],
-            )
-        start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user_id])))
+        accounts.mark_setup_token_used(db, hash_token(token))
+        start_session(accounts.user_by_id(db, user_id))
         flash(_("Welcome! Add your teachers' accounts here."), "ok")
         return redirect(url_for("admin_users.users"))
     return render_template("auth/setup.html")
@@ -132,8 +125,7 @@ def account():
         if request.form.get("form") == "language":
             lang = request.form.get("language")
             if lang in UI_LANGUAGES:
-                with write_transaction(db):
-                    db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+                accounts.set_language(db, user["id"], lang)
                 response = redirect(url_for("auth.account"))
                 response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
                 return response
@@ -159,15 +151,11 @@ def _change_password(db, user: dict) -> int:
     if new != form.get("password2", ""):
         flash(_("The two passwords differ."), "error")
         return 400
-    with write_transaction(db):
-        db.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ?",
-            [generate_password_hash(new), user["id"]],
-        )
-        # Whoever knew the old password may hold a token or another signed-in browser.
-        db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user["id"]])
+    # Whoever knew the old password may hold a token or another signed-in browser: the
+    # store drops the account's API tokens with the old password.
+    accounts.set_password_hash(db, user["id"], generate_password_hash(new))
     # Other browsers signed in with the old password are signed out; this one stays in.
-    start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user["id"]])))
+    start_session(accounts.user_by_id(db, user["id"]))
     return 303
 
 
