@@ -20,7 +20,7 @@ from kepu_server.classroom.sessions import get_session
 from kepu_server.clock import now_iso
 from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import max_points, score_response
+from kepu_server.quiz.scoring import max_points
 from kepu_server.store import answers as answer_store
 from kepu_server.store import participants as seat_store
 from kepu_server.store.db import write_transaction
@@ -169,12 +169,11 @@ def _check_writable(db, participant_id: int, *, needs_quiz: bool) -> tuple[dict,
     return participant, session
 
 
-def save_answer(db, participant_id: int, qtype, question, response: Any) -> str:
-    """Store (or replace) one answer with its server-side score; returns ``updated_at``.
+def save_answer(db, participant_id: int, question, response: Any, score: float) -> str:
+    """Store (or replace) one answer with the ``score`` the server gave it; returns ``updated_at``.
 
-    ``response`` must already have passed ``check_response``. Last write wins.
+    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins.
     """
-    score = score_response(qtype, question, response)
     text = json.dumps(response, ensure_ascii=False)
     updated_at = now_iso()
     with write_transaction(db):
@@ -184,25 +183,34 @@ def save_answer(db, participant_id: int, qtype, question, response: Any) -> str:
     return updated_at
 
 
-def grade(quiz: Quiz, question_types: dict, answers: dict[str, Any]) -> list[dict]:
-    """Per question: ``{id, points, score, correct}``; ``correct`` is None for ungraded ones."""
+def stored_scores(db, participant_id: int) -> dict[str, float]:
+    """``{question_id: points}`` as stored when each answer was saved (or overridden)."""
+    return {
+        question_id: float(score or 0.0)
+        for _pid, question_id, _response, score in answer_store.answer_rows(
+            db, participant_id=participant_id
+        )
+    }
+
+
+def grade(quiz: Quiz, question_types: dict, scores: dict[str, float]) -> list[dict]:
+    """Per question: ``{id, points, score, correct, answered}`` from the stored ``scores``.
+
+    Nothing is re-scored here: ``scores`` are the per-answer scores stored on save.
+    ``correct`` is None for ungraded questions.
+    """
     graded = []
     for question in quiz.questions:
         qtype = question_types.get(question.type)
         points = max_points(qtype, question) if qtype else 0.0
-        score = 0.0
-        if qtype is not None and question.id in answers:
-            try:
-                score = score_response(qtype, question, answers[question.id])
-            except (ValueError, TypeError):
-                score = 0.0  # saved under an older version of the quiz; counts as wrong
+        score = scores.get(question.id, 0.0) if qtype is not None else 0.0
         graded.append(
             {
                 "id": question.id,
                 "points": points,
                 "score": score,
-                "correct": (score >= points) if points > 0 else None,
-                "answered": question.id in answers,
+                "correct": (score >= points - 1e-9) if points > 0 else None,
+                "answered": question.id in scores,
             }
         )
     return graded
@@ -211,14 +219,14 @@ def grade(quiz: Quiz, question_types: dict, answers: dict[str, Any]) -> list[dic
 def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
     """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
 
-    The score is recomputed from the saved responses with the scoring functions, so it is
-    exactly what the results page would compute.
+    The totals are sums of the per-answer scores stored on save, the same numbers the
+    results page shows; they are kept on the seat for statistics only.
     """
     with write_transaction(db):
         participant, session = _check_writable(db, participant_id, needs_quiz=False)
         if participant["submitted_at"]:
             return participant, False
-        graded = grade(quiz, question_types, saved_answers(db, participant_id))
+        graded = grade(quiz, question_types, stored_scores(db, participant_id))
         seat_store.mark_submitted(
             db,
             participant_id,

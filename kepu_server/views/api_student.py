@@ -18,7 +18,7 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import check_response
+from kepu_server.quiz.scoring import ScoreError, score_response
 from kepu_server.security import count_failure, over_limit
 from kepu_server.session_events import emit_session_event
 from kepu_server.store.db import get_db
@@ -182,13 +182,19 @@ def save_answer(question):
         raise ApiError(404, "unknown_question", f"no question {question_id!r} in this quiz")
     response = data["response"]
     try:
-        check_response(qtype, question, response)
+        # Scored once, here: every total, review, dashboard and CSV reads this stored score.
+        score = score_response(qtype, question, response)
     except ValueError as exc:
         raise ApiError(400, "bad_response", str(exc) or "malformed response") from None
-    except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
-        log.warning("question type %s rejected a response: %r", qtype.name, exc)
-        raise ApiError(400, "bad_response", "this answer cannot be read") from None
-    updated_at = seats.save_answer(get_db(), participant["id"], qtype, question, response)
+    except ScoreError as exc:
+        log.error("plugin %s: %s (answer not stored)", exc.source, exc)
+        raise ApiError(
+            422,
+            "scoring_failed",
+            f"question type {qtype.name!r} from {exc.source} could not "
+            "score this answer; it was not saved. Tell your teacher.",
+        ) from None
+    updated_at = seats.save_answer(get_db(), participant["id"], question, response, score)
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})

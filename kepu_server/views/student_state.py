@@ -87,9 +87,9 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
     return out
 
 
-def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
+def review_items(course, quiz, participant: dict, scores: dict) -> list[dict]:
     """Per question ``{id, correct, score, points, explain}`` — only after submission."""
-    graded = seats.grade(quiz, get_catalog().question_types, answers)
+    graded = seats.grade(quiz, get_catalog().question_types, scores)
     by_id = {q.id: q for q in quiz.questions}
     return [
         {
@@ -104,16 +104,22 @@ def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
 
 def submission(course, quiz, participant: dict, session: dict) -> dict:
     """The body of ``POST /me/submit`` for a submitted participant."""
+    score, max_score = participant["score"], participant["max_score"]
+    scores = seats.stored_scores(get_db(), participant["id"])
+    if quiz is not None:
+        # Derived from the stored per-answer scores, like every other view of the result.
+        graded = seats.grade(quiz, get_catalog().question_types, scores)
+        score = sum(g["score"] for g in graded)
+        max_score = sum(g["points"] for g in graded)
     body = {
         "submitted": True,
         "submitted_at": participant["submitted_at"],
-        "score": participant["score"],
-        "max_score": participant["max_score"],
+        "score": score,
+        "max_score": max_score,
         "review": bool(session["review"]),
     }
     if session["review"] and quiz is not None:
-        answers = seats.saved_answers(get_db(), participant["id"])
-        body["questions"] = review_items(course, quiz, participant, answers)
+        body["questions"] = review_items(course, quiz, participant, scores)
     return body
 
 
