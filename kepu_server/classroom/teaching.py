@@ -7,13 +7,12 @@ never a 403, so its existence does not show.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
 from kepu_server.clock import now_iso
 from kepu_server.errors import ApiError
 from kepu_server.store import participants as seat_store
 from kepu_server.store import sessions as session_store
+from kepu_server.store.retention import purge_expired
 
 
 def owned_session(db, session_id: str, user: dict) -> dict:
@@ -145,12 +144,10 @@ def list_sessions(db, user: dict, state: str | None = None, limit: int = 200) ->
 
 
 def purge_expired_sessions(db, days: int | None) -> int:
-    """Delete classes (and their students' data) older than ``days``; 0 or None keeps all.
+    """Delete classes (and their students' data, and old rosters) older than ``days``.
 
     Age counts from the end of the class (or its start, if it was never ended). Schools set
-    ``retention_days`` in ``config.toml``; children's answers are not kept for ever.
+    ``retention_days`` in ``config.toml``; children's answers are not kept for ever. The
+    server runs this on its own every hour (kepu_server/retention.py).
     """
-    if not days or days <= 0:
-        return 0
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    return session_store.purge_sessions_before(db, cutoff)
+    return purge_expired(db, days)["sessions"]
