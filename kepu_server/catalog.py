@@ -26,7 +26,7 @@ from kepu_server.errors import ContentError, PluginError
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import load_plugins, new_plugin_manager
 from kepu_server.quiz.types import QuestionType
-from kepu_server.store.db import open_db
+from kepu_server.store.plugin_state import disabled_plugins
 
 
 @dataclass
@@ -183,18 +183,6 @@ def _plugin_problem(catalog: Catalog, plugin_name: str, message: str) -> None:
     record = catalog.record(plugin_name)
     if record is not None:
         record.problem(PluginError(message))
-
-
-def disabled_plugins(db_path: str) -> set[str]:
-    if not Path(db_path).exists():
-        return set()
-    db = open_db(db_path)
-    try:
-        if "plugin_state" not in db.table_names():
-            return set()
-        return {row["name"] for row in db.query("SELECT name FROM plugin_state WHERE enabled = 0")}
-    finally:
-        db.conn.close()
 
 
 # ---------------------------------------------------------------- live reload

@@ -16,11 +16,11 @@ from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
-from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import check_response
+from kepu_server.quiz.scoring import ScoreError, score_response
 from kepu_server.security import count_join_failure, join_over_limits
+from kepu_server.session_events import emit_session_event
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.views import student_state as state
@@ -193,16 +193,22 @@ def save_answer(question):
     if isinstance(response, str):
         response = response.strip()  # " YIXI " is the answer "YIXI", stored as such
     try:
-        check_response(qtype, question, response)
+        # Scored once, here: every total, review, dashboard and CSV reads this stored score.
+        score = score_response(qtype, question, response)
     except ValueError as exc:
         raise ApiError(400, "bad_response", str(exc) or "malformed response") from None
-    except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
-        log.warning("question type %s rejected a response: %r", qtype.name, exc)
-        raise ApiError(400, "bad_response", "this answer cannot be read") from None
+    except ScoreError as exc:
+        log.error("plugin %s: %s (answer not stored)", exc.source, exc)
+        raise ApiError(
+            422,
+            "scoring_failed",
+            f"question type {qtype.name!r} from {exc.source} could not "
+            "score this answer; it was not saved. Tell your teacher.",
+        ) from None
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(get_db(), participant["id"], qtype, stored, response)
+    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score)
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
