@@ -107,8 +107,7 @@ def _interface_addresses() -> list[str]:
 @instance_options
 def serve(host, port, threads, instance, content):
     """Run the server (waitress). On a fresh instance, prints a one-time setup link."""
-    import waitress
-
+    from kepu_server import serving
     from kepu_server.auth import create_setup_token, has_admin
     from kepu_server.store.db import open_db
 
@@ -134,18 +133,7 @@ def serve(host, port, threads, instance, content):
     finally:
         db.conn.close()
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
-    waitress.serve(app, host=host, port=port, threads=threads, **waitress_options(app))
-
-
-def waitress_options(app) -> dict:
-    """How ``kepu serve`` runs waitress: no proxy header is trusted (rate limits count the
-    real address), and no body over ``MAX_CONTENT_LENGTH`` is read (waitress's own default
-    buffers up to 1 GB to disk before the app can refuse it)."""
-    return {
-        "ident": "kepu",
-        "clear_untrusted_proxy_headers": True,
-        "max_request_body_size": int(app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024),
-    }
+    serving.serve(app, host=host, port=port, threads=threads)
 
 
 # ---------------------------------------------------------------- check
