@@ -7,6 +7,7 @@ swaps in a new snapshot atomically and never changes what a request in flight se
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -245,6 +246,15 @@ def content_stamp(app, catalog: Catalog | None, roots: list[Path] | None = None)
                     continue
                 entries.append((name, st.st_mtime_ns, st.st_size))
     return (tuple(entries), tuple(sorted(disabled_plugins(app.config["KEPU_DATABASE"]))))
+
+
+def content_fingerprint(catalog: Catalog) -> str:
+    """A hash of the snapshot's stamp: the same after a restart when no file changed."""
+    found = catalog.response_cache.get(("fingerprint",))
+    if found is None:
+        found = hashlib.sha256(repr(catalog.stamp).encode()).hexdigest()[:16]
+        catalog.response_cache[("fingerprint",)] = found
+    return found
 
 
 class CatalogHolder:
