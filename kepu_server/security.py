@@ -16,6 +16,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from kepu_server import web_speed
 from kepu_server.auth import bearer_token
 from kepu_server.errors import ApiError
 
@@ -28,6 +29,12 @@ CSP = (
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; "
     "form-action 'self'"
 )
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+]
 # Routes that take no credentials at all, so there is no session to forge a request for;
 # and content-pack uploads, which check CSRF themselves right after admin_required, so that a
 # non-admin's upload is refused before its body is read (the check here parses the body).
@@ -65,13 +72,8 @@ def init_app(app) -> None:
         except CSRFError as exc:
             raise ApiError(400, "csrf_failed", exc.description) from None
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+    # On every response that did not set its own (course media sets a stricter CSP).
+    web_speed.init_app(app, SECURITY_HEADERS)
 
 
 def _same_origin() -> bool:
