@@ -292,6 +292,19 @@ def main(argv=None) -> None:
         sys.exit(1)
 
 
+# ---------------------------------------------------------------- bench
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(args):
+    """Self-test this PC: pages, API and a hall of tablets beside a bare Flask app
+    (``kepu bench --help`` for options; docs/capacity.md reads the figures)."""
+    from kepu_server.benchmark.run import main
+
+    main(list(args))
+
+
 # ``kepu plugins`` lives in its own module; importing it here makes ``cli`` complete for
 # whoever imports it (``CliRunner().invoke(cli, ...)``), not only when run through ``main``.
 import kepu_server.cli_plugins  # noqa: E402, F401

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 import threading
 
@@ -73,8 +74,12 @@ def main(argv: list[str]) -> None:
         app = create_app({"KEPU_INSTANCE": argv[2], "KEPU_CONTENT": argv[3]})
         app.wsgi_app = with_stats(app.wsgi_app)
         gc.freeze()  # as ``kepu serve`` does
-        server = create_server(app, host="127.0.0.1", port=port, threads=8)
+        # For comparing waitress options, e.g. KEPU_BENCH_WAITRESS='{"asyncore_use_poll": false}'
+        extra = json.loads(os.environ.get("KEPU_BENCH_WAITRESS") or "{}")
+        server = create_server(app, host="127.0.0.1", port=port, threads=8, **extra)
         server.channel_class = counting(server.channel_class)
+    if os.environ.get("KEPU_BENCH_SWITCH"):  # for trying the GIL's switch interval
+        sys.setswitchinterval(float(os.environ["KEPU_BENCH_SWITCH"]))
     print("ready", flush=True)
     server.run()
 
