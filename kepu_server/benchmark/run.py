@@ -165,7 +165,10 @@ def run_large(work: Path, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="kepu bench", description="Self-test this PC: Kepu Server beside a bare Flask app on waitress (docs/capacity.md).")
+    parser = argparse.ArgumentParser(
+        prog="kepu bench",
+        description="Self-test this PC: Kepu Server beside a bare Flask app on waitress (docs/capacity.md).",
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=8, help="per page scenario")
     parser.add_argument("--storm-seconds", type=int, default=20)
