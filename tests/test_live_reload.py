@@ -55,10 +55,10 @@ def test_requests_keep_the_old_snapshot_while_a_rebuild_runs(instance, content, 
     building, release = threading.Event(), threading.Event()
     real_build = catalog_module.build_catalog
 
-    def slow_build(app, stamp=None):
+    def slow_build(*args, **kwargs):
         building.set()
         release.wait(10)
-        return real_build(app, stamp)
+        return real_build(*args, **kwargs)
 
     monkeypatch.setattr(catalog_module, "build_catalog", slow_build)
     add_course(content, "second-trip")
