@@ -106,7 +106,7 @@ def run_storms(work: Path, instance: dict, args) -> None:
             lesson_class = launch(instance, lesson_id=COURSE, pacing="self")
             rows.append(storm(kepu.port, lesson_class["code"], lesson_class["id"],
                               instance["token"], tablets, args.storm_seconds,
-                              ["q1", "q3"]))  # fmt: skip
+                              ["q1"]))  # fmt: skip
     finally:
         kepu.stop()
     print(f"\nA hall of tablets: all join at once, then /me every 2 s and an answer every "
