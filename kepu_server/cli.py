@@ -14,6 +14,7 @@ import click
 
 from kepu_server.cli_common import KepuGroup, instance_options, make_app
 from kepu_server.cli_plugins import plugins
+from kepu_server.cli_xapi import xapi
 from kepu_server.errors import KepuError
 from kepu_server.version import __version__
 
@@ -25,6 +26,7 @@ def cli():
 
 
 cli.add_command(plugins)
+cli.add_command(xapi)
 
 
 # ---------------------------------------------------------------- serve
@@ -89,6 +91,9 @@ def serve(host, port, threads, projects, instance, content):
             click.echo(f"  {urls[0].rstrip('/')}/setup/{token}")
     finally:
         db.conn.close()
+    from kepu_server.xapi.sender import start_worker
+
+    start_worker(app)  # only when [xapi] is configured
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
     waitress.serve(app, host=host, port=port, threads=threads, **waitress_options(app))
 

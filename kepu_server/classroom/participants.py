@@ -22,6 +22,7 @@ from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import max_points, score_response
 from kepu_server.store.db import write_transaction
+from kepu_server.xapi import record as xapi_record
 
 TOKEN_PREFIX = "p_"
 MAX_NAME_LENGTH = 40
@@ -116,6 +117,7 @@ def join_session(
         "current_section": 0,
         "joined_at": now_iso(),
         "last_seen_at": now_iso(),
+        "xapi_id": xapi_record.new_seat_id(),  # the seat in xAPI statements: never the name
     }
     try:
         with write_transaction(db):
@@ -124,6 +126,7 @@ def join_session(
             ):
                 raise ApiError(409, "class_full", "this class is full; ask your teacher")
             participant_id = db["participants"].insert(row).last_pk
+            xapi_record.attended(db, session, row["xapi_id"])
     except sqlite3.IntegrityError:
         if roster is not None:
             raise NameTaken(
@@ -236,7 +239,8 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
         participant, session = _check_writable(db, participant_id, needs_quiz=False)
         if participant["submitted_at"]:
             return participant, False
-        graded = grade(quiz, question_types, saved_answers(db, participant_id))
+        answers = saved_answers(db, participant_id)
+        graded = grade(quiz, question_types, answers)
         db.execute(
             "UPDATE participants SET submitted_at = ?, score = ?, max_score = ? WHERE id = ?",
             [
@@ -246,6 +250,10 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
                 participant_id,
             ],
         )
+        seat = participant.get("xapi_id") or xapi_record.new_seat_id()
+        if not participant.get("xapi_id"):
+            db.execute("UPDATE participants SET xapi_id = ? WHERE id = ?", [seat, participant_id])
+        xapi_record.handed_in(db, session, seat, quiz, graded, answers)
     return get_participant(db, participant_id), True
 
 

@@ -15,6 +15,7 @@ from kepu_server.auth import now_iso
 from kepu_server.content.model import Course, Guide, Lesson, Quiz
 from kepu_server.errors import ApiError
 from kepu_server.store.db import write_transaction
+from kepu_server.xapi import record as xapi_record
 
 PACINGS = ("teacher", "self")
 CODE_ATTEMPTS = 50
@@ -87,6 +88,7 @@ def create_class_session(
         try:
             with write_transaction(db):
                 db["class_sessions"].insert(row)
+                xapi_record.launched(db, row)
             return get_session(db, row["id"])
         except sqlite3.IntegrityError:
             continue  # the code is in use by another open session: draw again

@@ -16,7 +16,9 @@ from kepu_server.auth import now_iso
 from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
 from kepu_server.errors import ApiError
+from kepu_server.store import outbox
 from kepu_server.store.db import write_transaction
+from kepu_server.xapi import record as xapi_record
 
 
 def join_base_url() -> str:
@@ -150,9 +152,12 @@ def end_session(db, session: dict) -> dict:
     """Close joining and answering for good; idempotent. Plugins hear ``ended`` once."""
     if session["state"] == "ended":
         return session
-    row = update_session(
-        db, session["id"], state="ended", ended_at=now_iso(), joining_open=False, quiz_open=False
-    )
+    with write_transaction(db):
+        row = update_session(
+            db, session["id"], state="ended", ended_at=now_iso(), joining_open=False,
+            quiz_open=False,
+        )  # fmt: skip
+        xapi_record.ended(db, row)
     emit_session_event({"type": "ended", "session": session["id"]})
     return row
 
@@ -161,6 +166,7 @@ def delete_results(db, session: dict) -> int:
     """Delete every participant of the session with their answers and ticks (cascade)."""
     with write_transaction(db):
         cursor = db.execute("DELETE FROM participants WHERE session_id = ?", [session["id"]])
+        outbox.delete_for_sessions(db, "id = ?", [session["id"]])
         db.execute("UPDATE class_sessions SET version = version + 1 WHERE id = ?", [session["id"]])
     return cursor.rowcount
 
@@ -171,6 +177,7 @@ def delete_session(db, session: dict) -> None:
         end_session(db, session)
     with write_transaction(db):
         db.execute("DELETE FROM participants WHERE session_id = ?", [session["id"]])
+        outbox.delete_for_sessions(db, "id = ?", [session["id"]])
         db.execute("DELETE FROM class_sessions WHERE id = ?", [session["id"]])
 
 
@@ -211,6 +218,7 @@ def purge_expired_sessions(db, days: int | None) -> int:
             "WHERE COALESCE(ended_at, created_at) < ?)",
             [cutoff],
         )
+        outbox.delete_for_sessions(db, "COALESCE(ended_at, created_at) < ?", [cutoff])
         cursor = db.execute(
             "DELETE FROM class_sessions WHERE COALESCE(ended_at, created_at) < ?", [cutoff]
         )
