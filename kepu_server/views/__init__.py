@@ -2,6 +2,7 @@
 
 from kepu_server.views import (
     admin_plugins,
+    admin_reports,
     admin_users,
     api_content,
     api_student,
@@ -18,5 +19,5 @@ from kepu_server.views import (
 # below every real route.
 VIEW_MODULES = [
     pages, auth_pages, api_content, api_student, api_teacher, student, teach,
-    admin_users, admin_plugins, openapi,
+    admin_users, admin_plugins, admin_reports, openapi,
 ]  # fmt: skip
