@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from kepu_server.cli_authoring import import_command
 from kepu_server.cli_common import KepuGroup, instance_options, make_app
 from kepu_server.cli_plugins import plugins
 from kepu_server.cli_xapi import xapi
@@ -27,6 +28,7 @@ def cli():
 
 cli.add_command(plugins)
 cli.add_command(xapi)
+cli.add_command(import_command)
 
 
 # ---------------------------------------------------------------- serve
@@ -91,6 +93,10 @@ def serve(host, port, threads, projects, instance, content):
             click.echo(f"  {urls[0].rstrip('/')}/setup/{token}")
     finally:
         db.conn.close()
+    from kepu_server.retention import start_retention
+
+    start_retention(app)  # at start-up, then hourly, whether or not a teacher opens a page
+
     from kepu_server.xapi.sender import start_worker
 
     start_worker(app)  # only when [xapi] is configured
