@@ -208,3 +208,18 @@ def test_c_without_xapi_a_class_sends_nothing(tmp_path, ralph):
     time.sleep(0.5)
     assert len(ralph.statements()) == before
     db.conn.close()
+
+
+def test_deleting_results_and_retention_delete_the_outbox_too(app, teacher, db):
+    from kepu_server.classroom.sessions import get_session
+    from kepu_server.classroom.teaching import delete_results
+    from kepu_server.store.retention import purge_expired
+
+    first, second = run_class(app, teacher), run_class(app, teacher)
+    assert len(rows(app, "SELECT id FROM xapi_outbox WHERE session_id = ?", [first])) == 52
+    delete_results(db, get_session(db, first))
+    assert rows(app, "SELECT id FROM xapi_outbox WHERE session_id = ?", [first]) == []
+    db.execute("UPDATE class_sessions SET ended_at = '2000-01-01T00:00:00+00:00' WHERE id = ?",
+               [second])  # fmt: skip
+    purge_expired(db, 30)
+    assert rows(app, "SELECT id FROM xapi_outbox") == []
