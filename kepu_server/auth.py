@@ -15,6 +15,7 @@ from flask import g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kepu_server.errors import ApiError, KepuError
+from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
 
 
@@ -75,10 +76,13 @@ def create_api_token(db, user_id: int) -> str:
 
 
 def create_setup_token(db) -> str:
-    """A one-time link token for creating the first admin; only when there is no admin."""
+    """A one-time link token for creating the first admin; only when there is no admin.
+
+    A new link expires every earlier unused one: a restart without an admin prints a new
+    link, and the old one (perhaps still on a screen or in a log) no longer works.
+    """
     token = secrets.token_urlsafe(24)
-    with write_transaction(db):
-        db["setup_tokens"].insert({"token_hash": hash_token(token), "created_at": now_iso()})
+    accounts.replace_setup_tokens(db, hash_token(token), now_iso())
     return token
 
 
@@ -86,17 +90,32 @@ def password_stamp(user: dict) -> str:
     """A short fingerprint of the user's password hash, kept in their cookie session.
 
     Changing or resetting the password changes it, so every cookie session signed in with
-    the old password stops working (Flask's sessions live in the cookie, not on the server).
+    the old password stops working, as a second line behind ``web_sessions``.
     """
     return hash_token("session:" + (user.get("password_hash") or ""))[:20]
 
 
 def start_session(user: dict) -> None:
-    """Sign ``user`` in with a fresh cookie session (a planted session is worth nothing)."""
+    """Sign ``user`` in with a fresh cookie session (a planted session is worth nothing).
+
+    The cookie carries a random nonce whose hash is kept in ``web_sessions``: signing out
+    deletes it, so a copy of the cookie stops working too.
+    """
     session.clear()
+    nonce = secrets.token_urlsafe(24)
+    accounts.add_web_session(get_db(), user["id"], hash_token(nonce), now_iso())
     session["user_id"] = user["id"]
     session["stamp"] = password_stamp(user)
+    session["nonce"] = nonce
     session.permanent = True
+
+
+def end_session() -> None:
+    """Sign this browser out, on the server too."""
+    nonce = session.get("nonce")
+    if isinstance(nonce, str):
+        accounts.end_web_session(get_db(), hash_token(nonce))
+    session.clear()
 
 
 def has_admin(db) -> bool:
@@ -120,7 +139,6 @@ def current_user() -> dict | None:
     if token is not None:
         # A request with a bearer token is judged by that token alone, never by the cookie
         # next to it: bearer requests skip the CSRF check (security.py).
-        g.kepu_auth = "token"
         if token.startswith("kepu_"):
             user = next(
                 db.query(
@@ -131,10 +149,14 @@ def current_user() -> dict | None:
                 None,
             )
     elif session.get("user_id"):
-        g.kepu_auth = "cookie"
-        rows = list(db["users"].rows_where("id = ?", [session["user_id"]]))
-        # A session from before a password change (or reset) no longer matches the stamp.
-        user = rows[0] if rows else None
+        nonce = session.get("nonce")
+        # Only while the server still holds this sign-in (signing out ends it); a session
+        # from before a password change (or reset) no longer matches the stamp either.
+        user = (
+            accounts.web_session_user(db, session["user_id"], hash_token(nonce))
+            if isinstance(nonce, str)
+            else None
+        )
         if user is not None and session.get("stamp") != password_stamp(user):
             user = None
     g.kepu_user = user

@@ -44,9 +44,9 @@ def defaults(instance: Path) -> dict:
         "SESSION_COOKIE_NAME": "kepu_session",
         "BABEL_DEFAULT_LOCALE": "zh",
         # One gettext domain per area, so each area keeps its own catalog (see docs/i18n.md).
-        "BABEL_DOMAIN": "core;teach;student;admin",
+        "BABEL_DOMAIN": "core;teach;student;admin;author",
         # flask-babel pairs the n-th domain with the n-th directory: one entry per domain.
-        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations;translations;translations",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations;translations;translations;translations",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "JSON_SORT_KEYS": False,
     }

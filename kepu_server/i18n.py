@@ -43,6 +43,11 @@ def content_language(course) -> str:
     """The language to show ``course`` in (see the module docstring for the order)."""
     offered = course.languages
     lang = request.args.get("lang")
+    if lang is not None and request.path.startswith("/api/") and lang not in UI_LANGUAGES:
+        # The API's document lists ?lang= as an enum: anything else is a client's mistake.
+        from kepu_server.errors import ApiError
+
+        raise ApiError(400, "bad_lang", f"'lang' must be one of {', '.join(UI_LANGUAGES)}")
     if lang:
         lang = lang.split("-")[0].lower()
         if lang in offered:

@@ -9,19 +9,32 @@ content pack or a course's Markdown can run.
 from __future__ import annotations
 
 import ipaddress
+import re
+import secrets
 
 from flask import current_app, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from kepu_server.auth import bearer_token
 from kepu_server.errors import ApiError
+from kepu_server.store import limits as limits_store
+from kepu_server.store.db import get_db
 
 csrf = CSRFProtect()
 # The tablet's seat cookie, set by joining (views/api_student.py, views/student.py).
 PARTICIPANT_COOKIE = "kepu_participant"
+# The tablet's device cookie, set by the join pages: wrong codes are counted per device.
+DEVICE_COOKIE = "kepu_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 86400
+_DEVICE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# The endpoints that hand out (or refresh) the device cookie.
+JOIN_ENDPOINTS = {
+    "api_student.join",
+    "student.join_start",
+    "student.join_code",
+    "student.join_form",
+}
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -42,9 +55,9 @@ def init_app(app) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a lesson page may stay open for hours
     app.config.setdefault("KEPU_LOGIN_LIMIT", "10/minute")
-    app.config.setdefault("KEPU_JOIN_FAILURE_LIMIT", "20/minute")
+    app.config.setdefault("KEPU_JOIN_FAILURE_LIMIT", "200/minute")  # per address
+    app.config.setdefault("KEPU_JOIN_DEVICE_LIMIT", "10/minute")
     csrf.init_app(app)
-    app.extensions["kepu_limits"] = MovingWindowRateLimiter(MemoryStorage())
 
     @app.before_request
     def protect_cookie_writes():
@@ -56,6 +69,12 @@ def init_app(app) -> None:
             return
         if request.path.startswith("/api/") and not _cookie_credentials():
             return  # no sign-in to forge: the view answers 401 (DESIGN), not a CSRF 400
+        if (
+            request.path.startswith("/api/")
+            and not session.get("user_id")
+            and not (request.endpoint or "").startswith("api_student.")
+        ):
+            return  # a seat's cookie is no teacher's credential: the view answers 401
         if request.path.startswith("/api/") and request.is_json and _same_origin():
             # A JSON body is no form: another site's page cannot send one without a CORS
             # preflight, which this server never grants. DESIGN asks CSRF tokens of forms.
@@ -71,6 +90,8 @@ def init_app(app) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if request.endpoint in JOIN_ENDPOINTS:
+            set_device_cookie(response)
         return response
 
 
@@ -106,20 +127,82 @@ def client_address() -> str:
     return str(ip)
 
 
+def _rate(limit: str) -> tuple[int, int]:
+    item = parse(limit)
+    return item.amount, item.get_expiry()
+
+
 def over_limit(scope: str, limit: str, key: str | None = None) -> bool:
     """True when ``scope`` has already used up ``limit`` (e.g. "10/minute") for this address.
 
     Only failures are counted (``count_failure``): a whole class joining from one address
-    behind the school's NAT must never be locked out by its own successful joins.
+    behind the school's NAT must never be locked out by its own successful joins. The
+    counters live in SQLite (store/limits.py), so every server process sees the same ones.
     """
-    limiter = current_app.extensions["kepu_limits"]
-    return not limiter.test(parse(limit), scope, key or client_address())
+    amount, window = _rate(limit)
+    return (
+        limits_store.failures_in_window(get_db(), scope, key or client_address(), window) >= amount
+    )
 
 
 def count_failure(scope: str, limit: str, key: str | None = None) -> None:
-    current_app.extensions["kepu_limits"].hit(parse(limit), scope, key or client_address())
+    _amount, window = _rate(limit)
+    limits_store.record_failure(get_db(), scope, key or client_address(), window)
 
 
-def refuse_if_over_limit(scope: str, limit: str, key: str | None = None) -> None:
-    if over_limit(scope, limit, key):
-        raise ApiError(429, "too_many_requests", "too many failed attempts; wait a minute")
+def take_attempt(scope: str, limit: str, key: str | None = None) -> bool:
+    """Count an attempt now, atomically with the check; False when over ``limit``.
+
+    For checks that take long (a password hash): counting only after the check would let
+    concurrent guesses all pass it. Hand a successful attempt back with ``give_back``.
+    """
+    amount, window = _rate(limit)
+    return limits_store.take_attempt(get_db(), scope, key or client_address(), amount, window)
+
+
+def give_back(scope: str, limit: str, key: str | None = None) -> None:
+    _amount, window = _rate(limit)
+    limits_store.give_back_attempt(get_db(), scope, key or client_address(), window)
+
+
+# Joining: wrong codes count per device (the cookie the join pages set) and per address.
+JOIN_DEVICE_SCOPE = "join-device"
+JOIN_ADDRESS_SCOPE = "join-code"
+
+
+def device_id() -> str | None:
+    """This tablet's device cookie, when it is one this server could have set."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return value if _DEVICE_RE.fullmatch(value) else None
+
+
+def join_over_limits() -> bool:
+    """Whether this device, or this whole address, has guessed too many wrong codes.
+
+    A device is slowed after ``KEPU_JOIN_DEVICE_LIMIT`` (default 10/minute) while its
+    classmates behind the same NAT still join; an address as a whole only past
+    ``KEPU_JOIN_FAILURE_LIMIT`` (default 200/minute), so a script cannot walk the codes.
+    """
+    config = current_app.config
+    device = device_id()
+    if device and over_limit(JOIN_DEVICE_SCOPE, config["KEPU_JOIN_DEVICE_LIMIT"], device):
+        return True
+    return over_limit(JOIN_ADDRESS_SCOPE, config["KEPU_JOIN_FAILURE_LIMIT"])
+
+
+def count_join_failure() -> None:
+    config = current_app.config
+    device = device_id()
+    if device:
+        count_failure(JOIN_DEVICE_SCOPE, config["KEPU_JOIN_DEVICE_LIMIT"], device)
+    count_failure(JOIN_ADDRESS_SCOPE, config["KEPU_JOIN_FAILURE_LIMIT"])
+
+
+def set_device_cookie(response):
+    """Give a tablet that has none its device cookie (random; it names no one)."""
+    if device_id() is None:
+        response.set_cookie(
+            DEVICE_COOKIE, secrets.token_urlsafe(18), max_age=DEVICE_COOKIE_MAX_AGE,
+            httponly=True, samesite="Lax", path="/",
+        )  # fmt: skip
+    return response

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kepu_server.errors import ApiError
+from kepu_server.store.db import storage_unavailable
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "invalid", 429: "too_many_requests", 500: "server_error",
+    422: "invalid", 429: "too_many_requests", 500: "server_error", 503: "storage_unavailable",
 }  # fmt: skip
 
 
@@ -45,12 +47,27 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+        response = make_response(
+            error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+        )
+        if status == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110: 405 has Allow
+        return response
 
     app.extensions["kepu_unexpected_errors"] = []
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        reason = storage_unavailable(exc)
+        if reason is not None:
+            # One line per request, no traceback: the fix is outside the code (free the disk).
+            log.warning("storage unavailable on %s %s: %s", request.method, request.path, reason)
+            response = error_response(
+                503, "storage_unavailable", "The server cannot save just now. Try again soon."
+            )
+            response = make_response(response)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         log.exception("unexpected error on %s %s", request.method, request.path)
         # Kept for the test suite, which fails any test during which a request got a 500.
         app.extensions["kepu_unexpected_errors"].append(f"{request.method} {request.path}: {exc!r}")

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from kepu_server.auth import password_stamp
-from kepu_server.store.db import open_db
 from tests.test_install_folder_plugins import write_folder_plugin
 from tests.test_install_hostile import symlink
 from tests.test_install_packs import snapshot, write_pack, zip_folder
@@ -37,13 +35,13 @@ class SpyStream(io.BytesIO):
 
 
 def signed_in(client, user) -> str:
-    """Sign ``client`` in with a cookie session; returns the page's CSRF token."""
-    db = open_db(client.application.config["KEPU_DATABASE"])
-    row = db["users"].get(user["id"])
-    db.conn.close()
-    with client.session_transaction() as session:
-        session["user_id"] = user["id"]
-        session["stamp"] = password_stamp(row)
+    """Sign ``client`` in through the sign-in form; returns the page's CSRF token."""
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post(
+        "/login", data={"name": user["name"], "password": user["password"], "csrf_token": token}
+    )
+    assert response.status_code == 302, response.status_code
     page = client.get("/admin/plugins")
     match = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
     return match.group(1) if match else ""

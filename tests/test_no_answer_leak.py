@@ -18,7 +18,7 @@ import pytest
 from kepu_server.quiz.types import CORE_TYPES
 from kepu_server.views.common import media_base
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import launch, seat, secret_keys_in
+from tests.student_support import change, launch, seat, secret_keys_in
 
 DATA_QUESTION = re.compile(r"data-question='([^']*)'")
 KEY_IN_TEXT = re.compile(r"""["'](answer|answers|accept|explain|solution|correct)["']\s*:""")
@@ -147,6 +147,12 @@ def test_the_review_comes_only_after_submitting_and_only_when_allowed(app, teach
         session = launch(app, teacher, quiz_id="water-quiz", review=review)
         tablet = app.test_client()
         student = seat(tablet, session["code"], "小明")
+        submitted = tablet.post("/api/v1/me/submit", headers=student["headers"]).get_json()
+        page = tablet.get("/me").get_data(as_text=True)
+        body = json.dumps(submitted, ensure_ascii=False)
+        for secret in texts:  # the quiz is still open: classmates are answering
+            assert secret not in body and secret not in page
+        change(app, session["id"], quiz_open=0)
         submitted = tablet.post("/api/v1/me/submit", headers=student["headers"]).get_json()
         page = tablet.get("/me").get_data(as_text=True)
         body = json.dumps(submitted, ensure_ascii=False)

@@ -154,15 +154,18 @@ def test_submit_is_idempotent_and_reviews_only_when_allowed(app, teacher, review
     assert first.get_json() == second.get_json()
     body = first.get_json()
     assert body["score"] == 6 and body["max_score"] == 7
+    assert "questions" not in body  # classmates may still be answering
+    late = client.put("/api/v1/me/answers/q1", json={"response": 0}, headers=student["headers"])
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "already_submitted"
     if review:
+        change(app, session["id"], quiz_open=0)  # the teacher closes the quiz: review opens
+        body = client.post("/api/v1/me/submit", headers=student["headers"]).get_json()
         by_id = {q["id"]: q for q in body["questions"]}
         assert by_id["q1"]["correct"] is False and by_id["q2"]["correct"] is True
         assert by_id["q7"]["correct"] is None  # a poll has no right answer
         assert by_id["q1"]["explain"] == "<p>冰是固态。</p>"
     else:
         assert "questions" not in body and "explain" not in str(body)
-    late = client.put("/api/v1/me/answers/q1", json={"response": 0}, headers=student["headers"])
-    assert late.status_code == 409 and late.get_json()["error"]["code"] == "already_submitted"
     assert stored_answers(app)[(student["participant"]["id"], "q1")] == 2
     row = rows(app, "SELECT * FROM participants")[0]
     assert row["submitted_at"] and row["score"] == 6 and row["max_score"] == 7

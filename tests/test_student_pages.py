@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import launch, seat
+from tests.student_support import change, launch, seat
 
 
 @pytest.fixture
@@ -71,7 +71,10 @@ def test_after_submitting_the_page_shows_the_score_and_the_review(app, teacher):
     tablet.post("/api/v1/me/submit", headers=student["headers"])
     page = tablet.get("/me").get_data(as_text=True)
     assert "data-result" in page and 'class="question"' not in page
-    assert "1 分（满分 7 分）" in page and "冰是固态" in page
+    assert "1 分（满分 7 分）" in page and "冰是固态" not in page  # classmates still answer
+    assert "老师关闭测验后" in page
+    change(app, session["id"], quiz_open=0)
+    assert "冰是固态" in tablet.get("/me").get_data(as_text=True)
 
 
 def test_the_tablet_pages_speak_english_on_request(app, teacher):

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kepu_server.auth import hash_token, now_iso
+from kepu_server.classroom.names import fold_name
 from kepu_server.classroom.sessions import get_session
 from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
@@ -70,7 +71,7 @@ def get_participant(db, participant_id: int) -> dict | None:
 
 def _suggest_name(db, session_id: str, name: str) -> str | None:
     taken = {
-        row["name"]
+        fold_name(row["name"])
         for row in db.query(
             "SELECT name FROM participants WHERE session_id = ? AND name LIKE ?",
             [session_id, name[: MAX_NAME_LENGTH - 3] + "%"],
@@ -79,7 +80,7 @@ def _suggest_name(db, session_id: str, name: str) -> str | None:
     base = name[: MAX_NAME_LENGTH - 3]
     for n in range(2, 200):
         candidate = f"{base}{n}"
-        if candidate not in taken:
+        if fold_name(candidate) not in taken:
             return candidate
     return None
 
@@ -100,7 +101,7 @@ def join_session(
     if (
         existing is not None
         and existing["session_id"] == session["id"]
-        and existing["name"] == name
+        and fold_name(existing["name"]) == fold_name(name)
     ):
         return existing, token, True
     if not session["joining_open"]:
@@ -113,6 +114,7 @@ def join_session(
         "session_id": session["id"],
         "token_hash": hash_token(new_token),
         "name": name,
+        "name_key": fold_name(name),  # unique per class: "Alice" is taken once "alice" is
         "current_section": 0,
         "joined_at": now_iso(),
         "last_seen_at": now_iso(),

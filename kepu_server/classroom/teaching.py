@@ -8,7 +8,6 @@ never a 403, so its existence does not show.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
 
@@ -17,6 +16,7 @@ from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
 from kepu_server.errors import ApiError
 from kepu_server.store.db import write_transaction
+from kepu_server.store.retention import purge_expired
 
 
 def join_base_url() -> str:
@@ -197,24 +197,13 @@ PURGE_EVERY_SECONDS = 3600
 
 
 def purge_expired_sessions(db, days: int | None) -> int:
-    """Delete classes (and their students' data) older than ``days``; 0 or None keeps all.
+    """Delete classes (and their students' data, and old rosters) older than ``days``.
 
     Age counts from the end of the class (or its start, if it was never ended). Schools set
-    ``retention_days`` in ``config.toml``; children's answers are not kept for ever.
+    ``retention_days`` in ``config.toml``; children's answers are not kept for ever. The
+    server runs this on its own every hour (kepu_server/retention.py).
     """
-    if not days or days <= 0:
-        return 0
-    cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
-    with write_transaction(db):
-        db.execute(
-            "DELETE FROM participants WHERE session_id IN (SELECT id FROM class_sessions "
-            "WHERE COALESCE(ended_at, created_at) < ?)",
-            [cutoff],
-        )
-        cursor = db.execute(
-            "DELETE FROM class_sessions WHERE COALESCE(ended_at, created_at) < ?", [cutoff]
-        )
-    return cursor.rowcount
+    return purge_expired(db, days)["sessions"]
 
 
 def purge_now_and_then(db) -> None:

@@ -2,8 +2,11 @@
 
 Everything a school installs passes through here first: a content pack from another school,
 a folder plugin on a USB stick, a wheel from a science museum. The rules are the same for all:
-no absolute paths, no ``..``, no links, no device files, no more than ``max_files`` files and
-``max_bytes`` bytes. Sizes declared in a zip's headers are checked before anything is written
+no absolute paths, no ``..``, no links, no device files, no names that Windows cannot hold
+(``CON``, ``aux.svg``, a name ending in a dot or a space), no more than ``max_files`` files and
+``max_bytes`` bytes, and no single file over its own limit: a text file that the server parses
+(TOML, Markdown, ...) is held to ``max_text_bytes``, any other file (media) to
+``max_file_bytes``, so a tiny archive cannot hand the loader a 40 MB ``course.toml``. Sizes declared in a zip's headers are checked before anything is written
 AND the bytes are counted while extracting, because a header can lie. Archives inside the
 archive are copied as plain files, never expanded. Nothing keeps the modes of the source:
 files are written 0644 and folders 0755, so nothing arrives executable or set-uid.
@@ -24,6 +27,18 @@ from kepu_server.errors import KepuError
 CHUNK = 64 * 1024
 # Litter that archive tools and file managers add; never part of a course.
 IGNORED_PARTS = {"__MACOSX", ".DS_Store", "Thumbs.db", "__pycache__", ".git", ".hg", ".svn"}
+# Files the server reads and parses whole: they get the smaller per-file limit.
+TEXT_SUFFIXES = {
+    ".toml", ".md", ".markdown", ".txt", ".csv", ".json", ".svg", ".html", ".css", ".js",
+    ".py", ".po", ".cfg", ".ini", ".yaml", ".yml", ".xml",
+}  # fmt: skip
+# Names Windows keeps for devices, with any extension ("aux.svg" opens the AUX device there).
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{d}{n}" for d in ("COM", "LPT") for n in "123456789"
+}
+WINDOWS_FORBIDDEN = set('<>"|?*')
+MAX_NAME_BYTES = 255  # one path part, as most file systems allow
+MAX_PATH_CHARS = 240  # the whole path inside the pack: room for the instance folder on Windows
 
 
 class UnsafeArchive(KepuError):
@@ -34,17 +49,39 @@ class UnsafeArchive(KepuError):
 class Limits:
     max_files: int
     max_bytes: int
+    max_text_bytes: int = 512 * 1024
+    max_file_bytes: int = 8 * 1024 * 1024
 
     @classmethod
     def from_config(cls, config) -> Limits:
         return cls(
             max_files=int(config.get("KEPU_PACK_MAX_FILES", 2000)),
             max_bytes=int(config.get("KEPU_PACK_MAX_BYTES", 100 * 1024 * 1024)),
+            max_text_bytes=int(config.get("KEPU_PACK_MAX_TEXT_BYTES", 512 * 1024)),
+            max_file_bytes=int(config.get("KEPU_PACK_MAX_FILE_BYTES", 8 * 1024 * 1024)),
         )
+
+    def for_file(self, path: PurePosixPath) -> tuple[int, str]:
+        """The size limit for one file and the setting that sets it."""
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            return self.max_text_bytes, "KEPU_PACK_MAX_TEXT_BYTES"
+        return self.max_file_bytes, "KEPU_PACK_MAX_FILE_BYTES"
+
+    def check_file_size(self, name: str, path: PurePosixPath, size: int, verb="declares") -> None:
+        limit, setting = self.for_file(path)
+        if size > limit:
+            raise UnsafeArchive(
+                f"{name!r} {verb} {_mb(size)}; the limit for one such file is {_kb(limit)} "
+                f"({setting})"
+            )
 
 
 def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _kb(size: int) -> str:
+    return _mb(size) if size >= 1024 * 1024 else f"{size // 1024} KB"
 
 
 def safe_member_path(name: str) -> PurePosixPath | None:
@@ -63,7 +100,25 @@ def safe_member_path(name: str) -> PurePosixPath | None:
         raise UnsafeArchive(f"{name!r}: a path that climbs out of the folder ('..')")
     if not parts or any(p in IGNORED_PARTS for p in parts):
         return None
+    check_portable(name, parts)
     return PurePosixPath(*parts)
+
+
+def check_portable(name: str, parts: list[str]) -> None:
+    """Refuse what a Windows school PC, or any file system, cannot store under that name."""
+    if len("/".join(parts)) > MAX_PATH_CHARS:
+        raise UnsafeArchive(f"{name[:60]!r}...: a path longer than {MAX_PATH_CHARS} characters")
+    for part in parts:
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            raise UnsafeArchive(
+                f"{part[:40]!r}...: a file or folder name longer than {MAX_NAME_BYTES} bytes"
+            )
+        if part.endswith((".", " ")):
+            raise UnsafeArchive(f"{name!r}: a name ending in a dot or a space (Windows drops it)")
+        if WINDOWS_FORBIDDEN & set(part):
+            raise UnsafeArchive(f'{name!r}: a name with one of < > " | ? * (Windows forbids them)')
+        if part.split(".", 1)[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+            raise UnsafeArchive(f"{name!r}: {part!r} is a device name on Windows")
 
 
 def _check_characters(name: str) -> None:
@@ -127,6 +182,7 @@ def extract_zip(archive: Path, dest: Path, limits: Limits) -> int:
                     f"{info.filename!r} declares {_mb(info.file_size)} uncompressed; the limit "
                     f"is {_mb(limits.max_bytes)} (KEPU_PACK_MAX_BYTES)"
                 )
+            limits.check_file_size(info.filename, target, info.file_size, "declares")
             declared += info.file_size
             if declared > limits.max_bytes:
                 raise UnsafeArchive(
@@ -189,13 +245,16 @@ def copy_folder(source: Path, dest: Path, limits: Limits) -> int:
             if name in IGNORED_PARTS or name.endswith(".pyc"):
                 continue
             path = here / name
-            _check_characters(_rel(path, source))
+            rel = _rel(path, source)
+            _check_characters(rel)
+            check_portable(rel, rel.split("/"))
             st = os.lstat(path)
             if stat.S_ISLNK(st.st_mode):
                 raise UnsafeArchive(f"{_rel(path, source)!r} is a symbolic link")
             if not stat.S_ISREG(st.st_mode):
                 raise UnsafeArchive(f"{_rel(path, source)!r} is not a regular file")
-            plan.append((path, PurePosixPath(_rel(path, source))))
+            limits.check_file_size(rel, PurePosixPath(rel), st.st_size, "holds")
+            plan.append((path, PurePosixPath(rel)))
             if len(plan) > limits.max_files:
                 raise UnsafeArchive(
                     f"the folder holds more than {limits.max_files} files (KEPU_PACK_MAX_FILES)"
@@ -211,8 +270,11 @@ def copy_folder(source: Path, dest: Path, limits: Limits) -> int:
         out_path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
         # Opened without following a link, in case one was swapped in since the walk.
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        size = 0
         with os.fdopen(os.open(path, flags), "rb") as src, open(out_path, "xb") as out:
             while chunk := src.read(CHUNK):
+                size += len(chunk)
+                limits.check_file_size(str(target), target, size, "grew to")
                 written += len(chunk)
                 if written > limits.max_bytes:
                     raise UnsafeArchive(

@@ -177,6 +177,8 @@
     // removed plugin left the quiz without questions).
     var renderedOpen = root.getAttribute("data-quiz-open") === "true";
     var submitted = root.getAttribute("data-submitted") === "true";
+    // Handed in while the quiz was open: the explanations come when the teacher closes it.
+    var reviewWaiting = root.getAttribute("data-review-waiting") === "true";
     var etag = '"' + root.getAttribute("data-etag") + '"';
     var scope = sessionId + "." + participantId;
     var OUTBOX_KEY = "kepu.outbox." + scope;
@@ -588,7 +590,8 @@
       if (flag) flag.hidden = !(state.quiz_open && !state.submitted);
       var reopened = state.quiz_open && form && form.classList.contains("closed");
       var needsPage =
-        (state.quiz_open && !renderedOpen && !state.submitted) || (state.submitted && !submitted) || reopened;
+        (state.quiz_open && !renderedOpen && !state.submitted) || (state.submitted && !submitted) || reopened ||
+        (reviewWaiting && !state.quiz_open);
       if (needsPage) {
         // The quiz is rendered on the server (plugin widgets are templates): fetch the page.
         window.location.replace("/me#quiz");

@@ -8,6 +8,7 @@ happens at the start of a transaction, never half-way through it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -43,9 +44,28 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     try:
         yield db
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite itself rolls back on some errors (SQLITE_FULL)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def storage_unavailable(exc: BaseException) -> str | None:
+    """Why the database cannot take a write just now (disk full, locked), or None.
+
+    These pass: a teacher frees space, a backup finishes. The web answers them with 503 and
+    ``Retry-After`` (web_errors.py) instead of a 500.
+    """
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        text = str(exc)
+        if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or any(
+            words in text for words in ("database or disk is full", "database is locked")
+        ):
+            return text
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "no space left on the disk"
+    return None
 
 
 def get_db() -> sqlite_utils.Database:

@@ -132,6 +132,72 @@ def class_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0004_failure_counts")
+def failure_counts(db: sqlite_utils.Database) -> None:
+    # Rate-limit counters (store/limits.py): shared by every server process on the database.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS failure_counts (
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            bucket_seconds INTEGER NOT NULL,
+            bucket INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (scope, key, bucket_seconds, bucket)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@migrations(name="0005_web_sessions")
+def web_sessions(db: sqlite_utils.Database) -> None:
+    # The server side of cookie sign-ins (store/accounts.py): a copied cookie dies on sign-out.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS web_sessions (
+            nonce_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(user_id);
+        CREATE TRIGGER IF NOT EXISTS web_sessions_cascade AFTER DELETE ON users
+            BEGIN DELETE FROM web_sessions WHERE user_id = OLD.id; END
+        """,
+    )
+
+
+@migrations(name="0006_participant_name_key")
+def participant_name_key(db: sqlite_utils.Database) -> None:
+    # Names in a class differ by their folded key (classroom/names.py), not only by their text.
+    from kepu_server.classroom.names import fold_name
+
+    db.execute("ALTER TABLE participants ADD COLUMN name_key TEXT")
+    seen: set[tuple[str, str]] = set()
+    for row in db.execute("SELECT id, session_id, name FROM participants ORDER BY id").fetchall():
+        key = (row[1], fold_name(row[2]))
+        if key not in seen:  # an older look-alike seat keeps no key rather than failing
+            seen.add(key)
+            db.execute("UPDATE participants SET name_key = ? WHERE id = ?", [key[1], row[0]])
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS participants_name_key "
+        "ON participants(session_id, name_key) WHERE name_key IS NOT NULL"
+    )
+
+
+@migrations(name="0007_course_authors")
+def course_authors(db: sqlite_utils.Database) -> None:
+    # Who made each course written in the browser (packs/<course>/): they and admins edit it.
+    db["course_authors"].create(
+        {"course_id": str, "user_id": int, "created_at": str},
+        pk="course_id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at"},
+        if_not_exists=True,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):

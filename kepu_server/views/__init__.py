@@ -3,10 +3,12 @@
 from kepu_server.views import (
     admin_plugins,
     admin_users,
+    api_authoring,
     api_content,
     api_student,
     api_teacher,
     auth_pages,
+    author_pages,
     openapi,
     pages,
     student,
@@ -18,5 +20,5 @@ from kepu_server.views import (
 # below every real route.
 VIEW_MODULES = [
     pages, auth_pages, api_content, api_student, api_teacher, student, teach,
-    admin_users, admin_plugins, openapi,
+    admin_users, admin_plugins, api_authoring, author_pages, openapi,
 ]  # fmt: skip

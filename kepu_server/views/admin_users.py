@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from kepu_server.auth import admin_required, create_user, current_user
 from kepu_server.errors import ApiError, KepuError
+from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin")
@@ -68,6 +69,7 @@ def reset_password(user_id):
         )
         # Scripts holding the old credentials stop working too.
         db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id])
+        accounts.end_web_sessions_of(db, user_id)
     flash(_("New password set for %(name)s.", name=user["name"]), "ok")
     return redirect(url_for(".users"))
 

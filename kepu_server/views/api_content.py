@@ -66,6 +66,7 @@ def init_app(app) -> None:
 
 
 _COURSE = {"name": "course", "in": "path", "required": True, "schema": {"type": "string"}}
+_ERR = {"$ref": "#/components/responses/Error"}
 _LANG = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["zh", "en"]}}
 
 
@@ -81,32 +82,33 @@ OPENAPI_PATHS = {
     },
     "/api/v1/courses": {
         "get": {"summary": "Every course served", "tags": ["content"], "parameters": [_LANG],
-                "responses": _ok("courses", {"type": "array",
-                                             "items": {"$ref": "#/components/schemas/Course"}})}
+                "responses": {**_ok("courses", {"type": "array",
+                                                "items": {"$ref": "#/components/schemas/Course"}}),
+                              "400": _ERR}}
     },
     "/api/v1/courses/{course}": {
         "get": {"summary": "A course with its lessons, quizzes and guides", "tags": ["content"],
-                "parameters": [_COURSE, _LANG], "responses": {**_ok("the course"),
-                                                              "404": {"$ref": "#/components/responses/Error"}}}
+                "parameters": [_COURSE, _LANG], "responses": {**_ok("the course"), "400": _ERR,
+                                                              "404": _ERR}}
     },
     "/api/v1/courses/{course}/lessons/{lesson}": {
         "get": {"summary": "A lesson with its sections rendered to HTML", "tags": ["content"],
                 "parameters": [_COURSE, {**_COURSE, "name": "lesson"}, _LANG],
                 "responses": {**_ok("the lesson", {"$ref": "#/components/schemas/Lesson"}),
-                              "404": {"$ref": "#/components/responses/Error"}}}
+                              "400": _ERR, "404": _ERR}}
     },
     "/api/v1/courses/{course}/quizzes/{quiz}": {
         "get": {"summary": "A whole quiz, answers included (teachers)", "tags": ["content"],
                 "security": [{"bearer": []}, {"cookie": []}],
                 "parameters": [_COURSE, {**_COURSE, "name": "quiz"}, _LANG],
-                "responses": {**_ok("the quiz"), "401": {"$ref": "#/components/responses/Error"},
-                              "404": {"$ref": "#/components/responses/Error"}}}
+                "responses": {**_ok("the quiz"), "400": _ERR, "401": _ERR, "403": _ERR,
+                              "404": _ERR}}
     },
     "/api/v1/plugins": {
         "get": {"summary": "Installed plugins with status and errors (teachers)",
                 "tags": ["plugins"], "security": [{"bearer": []}, {"cookie": []}],
                 "responses": {**_ok("plugins", {"type": "array",
                                                 "items": {"$ref": "#/components/schemas/Plugin"}}),
-                              "401": {"$ref": "#/components/responses/Error"}}}
+                              "401": _ERR, "403": _ERR}}
     },
 }  # fmt: skip

@@ -20,7 +20,7 @@ from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import check_response
-from kepu_server.security import count_failure, over_limit
+from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
@@ -28,7 +28,6 @@ from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merg
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api_student", __name__, url_prefix="/api/v1")
-JOIN_SCOPE = "join-code"
 
 
 def _session_brief(session: dict) -> dict:
@@ -51,17 +50,16 @@ def _session_brief(session: dict) -> dict:
 
 def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
     """Shared by the API and the no-script join form: ``(session, participant, token, rejoined)``."""
-    limit = current_app.config["KEPU_JOIN_FAILURE_LIMIT"]
-    if over_limit(JOIN_SCOPE, limit):
+    if join_over_limits():
         raise ApiError(429, "too_many_requests", _("Too many wrong codes. Wait a minute."))
     code = "".join(str(code or "").split())
     if not code.isdigit() or len(code) != 6:
-        count_failure(JOIN_SCOPE, limit)
+        count_join_failure()
         raise ApiError(400, "bad_code", _("The join code has 6 digits."))
     db = get_db()
     session = open_session_by_code(db, code)
     if session is None:
-        count_failure(JOIN_SCOPE, limit)
+        count_join_failure()
         raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
     try:
         participant, token, rejoined = seats.join_session(

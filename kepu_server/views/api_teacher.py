@@ -77,7 +77,7 @@ def create_session():
 @teacher_required
 def list_sessions():
     state = request.args.get("state")
-    if state not in (None, "", "open", "ended"):
+    if state not in (None, "open", "ended"):
         raise ApiError(400, "bad_request", "'state' must be 'open' or 'ended'")
     rows = teaching.list_sessions(get_db(), current_user(), state or None)
     catalog = get_catalog()

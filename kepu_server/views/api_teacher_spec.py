@@ -250,7 +250,7 @@ OPENAPI_PATHS = {
             "parameters": [{"name": "state", "in": "query",
                             "schema": {"enum": ["open", "ended"]}}],
             "responses": {"200": _json("sessions", {"type": "array", "items": {"type": "object"}}),
-                          "401": _ERR, "403": _ERR},
+                          "400": _ERR, "401": _ERR, "403": _ERR},
         },
     },
     "/api/v1/sessions/{id}": {

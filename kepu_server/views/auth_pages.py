@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 from kepu_server.auth import (
     create_user,
     current_user,
-    has_admin,
+    end_session,
     hash_token,
     now_iso,
     start_session,
@@ -32,7 +32,8 @@ from kepu_server.auth import (
 )
 from kepu_server.errors import KepuError
 from kepu_server.i18n import UI_LANGUAGES
-from kepu_server.security import count_failure, over_limit
+from kepu_server.security import give_back, take_attempt
+from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
 
 bp = Blueprint("auth", __name__)
@@ -71,17 +72,19 @@ def load_signed_in_user():
 def login():
     if request.method == "POST":
         limit = current_app.config["KEPU_LOGIN_LIMIT"]
-        if over_limit("login", limit):
+        # Counted before the (slow) password check and atomically with the limit's check, so
+        # concurrent guesses cannot all pass it; a right password hands its attempt back.
+        if not take_attempt("login", limit):
             flash(_("Too many failed sign-ins. Wait a minute and try again."), "error")
             return render_template("auth/login.html"), 429
         user = verify_password(
             get_db(), request.form.get("name", ""), request.form.get("password", "")
         )
         if user:
+            give_back("login", limit)
             # A fresh session on sign-in: a cookie planted before sign-in is worth nothing.
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-        count_failure("login", limit)
         flash(_("Wrong name or password."), "error")
         return render_template("auth/login.html"), 401
     return render_template("auth/login.html")
@@ -89,16 +92,14 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
+    end_session()
     return redirect(url_for("pages.catalog"))
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token):
     db = get_db()
-    row = next(db.query("SELECT * FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL",
-                        [hash_token(token)]), None)  # fmt: skip
-    if row is None or has_admin(db):
+    if not accounts.setup_token_usable(db, hash_token(token)):
         return render_template("auth/setup_used.html"), 404
     if request.method == "POST":
         password = request.form.get("password", "")
@@ -107,15 +108,15 @@ def setup(token):
             flash(_("The two passwords differ."), "error")
             return render_template("auth/setup.html"), 400
         try:
-            user_id = create_user(db, request.form.get("name", ""), password, is_admin=True)
+            # Claiming the link and adding the admin are one transaction: of several
+            # concurrent claims, one finds the link unused and the others none.
+            with write_transaction(db):
+                if not accounts.claim_setup_token(db, hash_token(token), now_iso()):
+                    return render_template("auth/setup_used.html"), 404
+                user_id = create_user(db, request.form.get("name", ""), password, is_admin=True)
         except KepuError as exc:
             flash(str(exc), "error")
             return render_template("auth/setup.html"), 400
-        with write_transaction(db):
-            db.execute(
-                "UPDATE setup_tokens SET used_at = ? WHERE token_hash = ?",
-                [now_iso(), hash_token(token)],
-            )
         start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user_id])))
         flash(_("Welcome! Add your teachers' accounts here."), "ok")
         return redirect(url_for("admin_users.users"))
@@ -166,6 +167,7 @@ def _change_password(db, user: dict) -> int:
         )
         # Whoever knew the old password may hold a token or another signed-in browser.
         db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user["id"]])
+        accounts.end_web_sessions_of(db, user["id"])
     # Other browsers signed in with the old password are signed out; this one stays in.
     start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user["id"]])))
     return 303

@@ -14,22 +14,48 @@ from kepu_server.content.model import Course, Guide, Lesson
 from kepu_server.errors import ApiError
 from kepu_server.i18n import content_language
 
+# Deeper than any body this API takes (a quiz is about 5 levels); a deeper one could make a
+# later step (scoring, storing, echoing) recurse without end.
+MAX_JSON_DEPTH = 32
+
 
 def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The request's JSON object: 413 when over the size limit, 400 when not an object."""
+    """The request's JSON object: 413 when over the size limit, 400 when not an object.
+
+    Every JSON endpoint reads its body here, so this is the one place that refuses a body
+    nested too deep to parse (``RecursionError``) or deeper than ``MAX_JSON_DEPTH``.
+    """
     limit = current_app.config["KEPU_MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
     raw = request.get_data(cache=True)
     if len(raw) > limit:
         raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
-    data = request.get_json(silent=True, force=True) if raw else None
-    if not isinstance(data, dict):
+    try:
+        data = json.loads(raw) if raw else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or _nested_deeper_than(data, MAX_JSON_DEPTH):
         raise ApiError(400, "bad_json", "send a JSON object as the request body")
     missing = [key for key in required if key not in data]
     if missing:
         raise ApiError(400, "missing_field", f"missing field: {', '.join(missing)}")
     return data
+
+
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds lists or objects more than ``limit`` levels deep (no recursion)."""
+    level = [value]
+    for _depth in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def conditional_json(payload: Any, status: int = 200, max_age: int = 0):

@@ -17,10 +17,10 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.security import count_failure, over_limit
+from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
 from kepu_server.views import student_state as state
-from kepu_server.views.api_student import JOIN_SCOPE, join_class, set_seat_cookie
+from kepu_server.views.api_student import join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
 log = logging.getLogger(__name__)
@@ -42,12 +42,11 @@ def _probe_code(code: str) -> tuple[dict | None, bool]:
     """
     if not (code.isdigit() and len(code) == 6):
         return None, False
-    limit = current_app.config["KEPU_JOIN_FAILURE_LIMIT"]
-    if over_limit(JOIN_SCOPE, limit):
+    if join_over_limits():
         return None, True
     session = open_session_by_code(get_db(), code)
     if session is None:
-        count_failure(JOIN_SCOPE, limit)
+        count_join_failure()
     return session, False
 
 
@@ -113,16 +112,28 @@ def join_form():
     return set_seat_cookie(redirect(url_for("student.me")), token)
 
 
+def _review_prompts(course, quiz, result) -> dict:
+    if not (result and result.get("questions") and course):
+        return {}
+    return {q.id: Markup(render_md(course, q.prompt)) for q in quiz.questions}
+
+
 @bp.get("/me")
 def me():
     participant, session = _cookie_seat()
     if participant is None:
         return redirect(url_for("student.join_start"))
-    if session["state"] != "open":
-        return make_response(
-            render_template("student/ended.html", participant=participant, session=session), 200
-        )
     course, lesson, quiz, guides = session_content(get_catalog(), session)
+    if session["state"] != "open":
+        # The class is over, so the review (when the teacher allows one) is open to all.
+        result = None
+        if participant["submitted_at"] and quiz is not None:
+            result = state.submission(course, quiz, participant, session)
+        body = render_template(
+            "student/ended.html", participant=participant, session=session, result=result,
+            prompts=_review_prompts(course, quiz, result),
+        )  # fmt: skip
+        return make_response(body, 200)
     db = get_db()
     answers = seats.saved_answers(db, participant["id"])
     ticks = seats.ticks_of(db, participant["id"])
@@ -138,11 +149,7 @@ def me():
     result = state.submission(course, quiz, participant, session) if submitted and quiz else None
     # After handing in, the review names each question again: "question 3 was wrong" alone
     # leaves a child guessing which one that was.
-    prompts = (
-        {q.id: Markup(render_md(course, q.prompt)) for q in quiz.questions}
-        if result and result.get("questions") and course
-        else {}
-    )
+    prompts = _review_prompts(course, quiz, result)
     types = get_catalog().question_types
     token = request.cookies.get(state.PARTICIPANT_COOKIE)
     body = render_template(

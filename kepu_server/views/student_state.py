@@ -1,8 +1,10 @@
 """What a student's tablet is shown, shared by the student API and the student pages.
 
 Everything a student receives about a quiz question goes through ``public_question``; the
-review (``correct``/``explain``) is added only after the student has submitted and only when
-the session's ``review`` setting allows it.
+review (``correct``/``explain``) is added only after the student has submitted, only when
+the session's ``review`` setting allows it, and only once answering is over for everyone (the
+teacher closed the quiz or ended the class): otherwise a second, throwaway seat that hands in
+at once would read every explanation while its classmates are still answering.
 """
 
 from __future__ import annotations
@@ -102,16 +104,25 @@ def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
     ]
 
 
+def review_open(session: dict) -> bool:
+    """Whether explanations may be shown: review is on and nobody can answer any more."""
+    return bool(session["review"]) and (not session["quiz_open"] or session["state"] != "open")
+
+
 def submission(course, quiz, participant: dict, session: dict) -> dict:
-    """The body of ``POST /me/submit`` for a submitted participant."""
+    """The body of ``POST /me/submit`` for a submitted participant.
+
+    ``review_waiting`` says the explanations come once the teacher closes the quiz.
+    """
     body = {
         "submitted": True,
         "submitted_at": participant["submitted_at"],
         "score": participant["score"],
         "max_score": participant["max_score"],
         "review": bool(session["review"]),
+        "review_waiting": bool(session["review"]) and not review_open(session),
     }
-    if session["review"] and quiz is not None:
+    if review_open(session) and quiz is not None:
         answers = seats.saved_answers(get_db(), participant["id"])
         body["questions"] = review_items(course, quiz, participant, answers)
     return body
