@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
 from kepu_server import config as kepu_config
@@ -11,8 +9,6 @@ from kepu_server import i18n, security, web_errors
 from kepu_server.catalog import CatalogHolder
 from kepu_server.errors import StartupError
 from kepu_server.store import db as store
-
-log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -52,31 +48,17 @@ def _register_views(app: Flask) -> None:
 def _register_plugin_blueprints(app: Flask) -> None:
     """Mount each plugin's blueprints under ``/x/<plugin-name>/`` (once, at start-up)."""
     catalog = app.extensions["kepu"].catalog
-    mounted = set()
     with app.app_context():
-        for plugin_name, blueprints in catalog.call_each("kepu_blueprints", app=app):
+        for plugin_name, blueprints in catalog.call("kepu_blueprints", app=app):
             for blueprint in blueprints or []:
                 try:
                     app.register_blueprint(blueprint, url_prefix=f"/x/{plugin_name}")
-                    mounted.add(plugin_name)
-                except Exception as exc:  # noqa: BLE001 - recorded against the plugin
-                    record = catalog.record(plugin_name)
-                    if record is not None:
-                        record.fail(exc)
-    app.config["KEPU_MOUNTED_PLUGINS"] = sorted(mounted)
+                except Exception as exc:  # noqa: BLE001 - the plugin's mistake, not the core's
+                    catalog.dispatcher.fail(plugin_name, "kepu_blueprints", exc)
 
 
 def _run_startup_hooks(app: Flask) -> None:
+    """``kepu_startup``: a ``StartupError`` stops the server; anything else fails the plugin."""
     catalog = app.extensions["kepu"].catalog
     with app.app_context():
-        for impl in reversed(catalog.pm.hook.kepu_startup.get_hookimpls()):
-            try:
-                # pluggy lets an implementation take fewer arguments than the spec.
-                impl.function(*(app for _ in impl.argnames))
-            except StartupError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the school
-                log.exception("plugin %s failed at start-up", impl.plugin_name)
-                record = catalog.record(impl.plugin_name)
-                if record is not None:
-                    record.fail(exc)
+        catalog.dispatcher.call("kepu_startup", propagate=(StartupError,), app=app)

@@ -120,7 +120,6 @@ def current_user() -> dict | None:
     if token is not None:
         # A request with a bearer token is judged by that token alone, never by the cookie
         # next to it: bearer requests skip the CSRF check (security.py).
-        g.kepu_auth = "token"
         if token.startswith("kepu_"):
             user = next(
                 db.query(
@@ -131,7 +130,6 @@ def current_user() -> dict | None:
                 None,
             )
     elif session.get("user_id"):
-        g.kepu_auth = "cookie"
         rows = list(db["users"].rows_where("id = ?", [session["user_id"]]))
         # A session from before a password change (or reset) no longer matches the stamp.
         user = rows[0] if rows else None

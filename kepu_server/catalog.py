@@ -7,7 +7,6 @@ swaps in a new snapshot atomically and never changes what a request in flight se
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -22,13 +21,12 @@ from markdown.extensions import Extension
 from kepu_server.content.markdown import MarkdownRenderer
 from kepu_server.content.model import Course, Quiz
 from kepu_server.default_plugins.school_content import SchoolContent
+from kepu_server.dispatch import Dispatcher, PluginFailures
 from kepu_server.errors import ContentError, PluginError
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import load_plugins, new_plugin_manager
 from kepu_server.quiz.types import QuestionType
 from kepu_server.store.db import open_db
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +36,7 @@ class Catalog:
     courses: dict[str, Course]
     question_types: dict[str, QuestionType]
     renderer: MarkdownRenderer
+    dispatcher: Dispatcher
     stamp: Any = None
     built_at: float = field(default_factory=time.time)
     # Serialised content responses, valid for exactly this snapshot (see views.common).
@@ -49,24 +48,17 @@ class Catalog:
     def record(self, name: str) -> PluginRecord | None:
         return next((r for r in self.records if r.name == name), None)
 
-    def call_each(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
-        """Call every implementation of a hook on its own; a failure marks only its plugin."""
-        results = []
-        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
-            try:
-                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
-            except Exception as exc:  # noqa: BLE001 - recorded against the plugin
-                record = self.record(impl.plugin_name)
-                if record is not None:
-                    record.fail(PluginError(f"{hook_name}: {type(exc).__name__}: {exc}"))
-                log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
-                continue
-            results.append((impl.plugin_name, result))
-        return results
+    def call(self, hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+        """Call a hook through this snapshot's dispatcher (precedence, isolation)."""
+        return self.dispatcher.call(hook_name, **kwargs)
 
 
-def build_catalog(app, stamp: Any = None) -> Catalog:
-    """Load every plugin and course afresh into a new snapshot."""
+def build_catalog(app, stamp: Any = None, failures: PluginFailures | None = None) -> Catalog:
+    """Load every plugin and course afresh into a new snapshot.
+
+    ``failures`` (the app's, kept by ``CatalogHolder``) carries plugins that failed in an
+    earlier snapshot: they are not loaded or called again until their files change.
+    """
     config = app.config
     disabled = disabled_plugins(config["KEPU_DATABASE"])
     pm = new_plugin_manager()
@@ -76,6 +68,7 @@ def build_catalog(app, stamp: Any = None) -> Catalog:
         disabled=disabled,
         extra=config.get("KEPU_EXTRA_PLUGINS", ()),
         entry_points=config.get("KEPU_LOAD_ENTRY_POINTS", True),
+        failures=failures,
     )
     content_dir = config.get("KEPU_CONTENT")
     school = SchoolContent(
@@ -84,7 +77,9 @@ def build_catalog(app, stamp: Any = None) -> Catalog:
         disabled,
     )
     pm.register(school, name="content")
-    catalog = Catalog(pm, [school.content_record, *records], {}, {}, MarkdownRenderer(), stamp)
+    all_records = [school.content_record, *records]
+    dispatcher = Dispatcher(pm, all_records, failures)
+    catalog = Catalog(pm, all_records, {}, {}, MarkdownRenderer(), dispatcher, stamp)
     _collect_question_types(catalog, app)
     _collect_markdown_extensions(catalog, app)
     _collect_courses(catalog, app, school)
@@ -98,7 +93,7 @@ def build_catalog(app, stamp: Any = None) -> Catalog:
 
 
 def _collect_question_types(catalog: Catalog, app) -> None:
-    for plugin_name, types in catalog.call_each("kepu_question_types", app=app):
+    for plugin_name, types in catalog.call("kepu_question_types", app=app):
         for qtype in types or []:
             if not isinstance(qtype, QuestionType):
                 _plugin_problem(catalog, plugin_name, f"not a QuestionType: {qtype!r}")
@@ -112,7 +107,7 @@ def _collect_question_types(catalog: Catalog, app) -> None:
 
 def _collect_markdown_extensions(catalog: Catalog, app) -> None:
     extensions = []
-    for plugin_name, found in catalog.call_each("kepu_markdown_extensions", app=app):
+    for plugin_name, found in catalog.call("kepu_markdown_extensions", app=app):
         for ext in found or []:
             if isinstance(ext, Extension | str):
                 extensions.append(ext)
@@ -122,7 +117,7 @@ def _collect_markdown_extensions(catalog: Catalog, app) -> None:
 
 
 def _collect_courses(catalog: Catalog, app, school: SchoolContent) -> None:
-    results = catalog.call_each("kepu_courses", app=app)
+    results = catalog.call("kepu_courses", app=app)
     catalog.records += school.pack_records  # made while the content plugin ran
     for plugin_name, courses in results:
         for course in courses or []:
@@ -238,7 +233,8 @@ class CatalogHolder:
         self.app = app
         self._lock = threading.Lock()
         self._checked_at = 0.0
-        self.catalog = build_catalog(app, None)
+        self.failures = PluginFailures()  # lasts as long as the app, across rebuilds
+        self.catalog = build_catalog(app, None, self.failures)
         self.catalog.stamp = content_stamp(app, self.catalog)
 
     def current(self) -> Catalog:
@@ -253,7 +249,7 @@ class CatalogHolder:
             stamp = content_stamp(self.app, self.catalog)
             if force or stamp != self.catalog.stamp:
                 with self.app.app_context():
-                    new = build_catalog(self.app, stamp)
+                    new = build_catalog(self.app, stamp, self.failures)
                 new.stamp = content_stamp(self.app, new)
                 self.catalog = new  # one reference assignment: atomic for other threads
             return self.catalog

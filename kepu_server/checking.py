@@ -1,57 +1,109 @@
 """``kepu check``: every problem as one ``file:line: message`` line.
 
 With a path it checks one course folder, folder plugin or plugin project (a folder with a
-``pyproject.toml`` and a course folder inside); without, everything the server would load.
-Question types come from the core and every installed plugin, so plugin types validate too.
+``pyproject.toml``, as ``kepu plugins new`` makes); without, everything the server would load.
+A plugin (folder or project) is loaded beside the core and the installed plugins, so its own
+question types validate its own quizzes; a project is loaded in a separate Python process,
+exactly as ``kepu plugins install`` does (``kepu_server.install.probe``).
 """
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+from typing import Any
 
 from kepu_server.catalog import validate_quizzes
 from kepu_server.content.loader import load_course_dir
-from kepu_server.errors import ContentError, PluginError, toml_error
+from kepu_server.content.model import Course
+from kepu_server.dispatch import Dispatcher, where
+from kepu_server.errors import ContentError, KepuError, PluginError
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import (
     check_requires,
     import_folder_plugin,
     load_plugins,
     new_plugin_manager,
+    project_entry_points,
+    project_import_root,
     read_plugin_toml,
     register,
 )
+from kepu_server.quiz.types import QuestionType
 
 
 def _format(error: dict) -> str:
-    where = error.get("file") or ""
-    if where and error.get("line"):
-        where = f"{where}:{error['line']}"
-    return f"{where}: {error['message']}" if where else error["message"]
+    where_ = error.get("file") or ""
+    if where_ and error.get("line"):
+        where_ = f"{where_}:{error['line']}"
+    return f"{where_}: {error['message']}" if where_ else error["message"]
 
 
-def installed_question_types(extra_plugin=None, record: PluginRecord | None = None) -> dict:
+def installed_dispatcher(plugins_dir: Path | None = None, disabled=()) -> Dispatcher:
+    """The core and every installed plugin (but ``disabled``), registered as the server does."""
     pm = new_plugin_manager()
-    load_plugins(pm, plugins_dir=None, disabled=set())
-    if extra_plugin is not None:
-        register(pm, extra_plugin, record or PluginRecord(name="checked"))
-    types = {}
-    for impl in pm.hook.kepu_question_types.get_hookimpls():
-        try:
-            for qtype in impl.function(*(None for _ in impl.argnames)) or []:
-                types.setdefault(qtype.name, qtype)
-        except Exception:  # noqa: BLE001 - another plugin's failure is not this check's
-            continue
-    return types
+    records = load_plugins(pm, plugins_dir=plugins_dir, disabled=set(disabled))
+    return Dispatcher(pm, records)
 
 
-def check_course(folder: Path, question_types: dict) -> list[str]:
+def question_types(dispatcher: Dispatcher, own: str | None = None):
+    """``(types, own type names, problems)``: every working plugin's question types, the
+    earlier plugin keeping a name; a clash by plugin ``own`` is one of its problems."""
+    types: dict[str, QuestionType] = {}
+    own_types, problems = [], []
+    for plugin_name, found in dispatcher.call("kepu_question_types", app=None):
+        for qtype in found or []:
+            if not isinstance(qtype, QuestionType):
+                if plugin_name == own:
+                    problems.append(f"kepu_question_types: not a QuestionType: {qtype!r}")
+                continue
+            if plugin_name == own:
+                own_types.append(qtype.name)
+                if qtype.name in types:
+                    problems.append(f"question type {qtype.name!r} exists already")
+                    continue
+            types.setdefault(qtype.name, qtype)
+    return types, own_types, problems
+
+
+def installed_question_types() -> dict[str, QuestionType]:
+    return question_types(installed_dispatcher())[0]
+
+
+def plugin_report(dispatcher: Dispatcher, plugin: Any, record: PluginRecord) -> dict[str, list]:
+    """Register ``plugin`` last (beside the installed ones); check its types and courses.
+
+    ``{"courses": [ids], "question_types": [names], "problems": ["file:line: message"]}``.
+    """
+    dispatcher.records.append(record)
+    if not register(dispatcher.pm, plugin, record):
+        return {"courses": [], "question_types": [], "problems": _lines(record)}
+    types, own_types, problems = question_types(dispatcher, own=record.name)
+    found = dispatcher.call("kepu_courses", only={record.name}, app=None)
+    if record.name in dispatcher.broken:
+        return {"courses": [], "question_types": own_types, "problems": _lines(record)}
+    courses = []
+    for _name, result in found:
+        for course in result or []:
+            if isinstance(course, Course):
+                courses.append(course)
+            else:
+                problems.append(f"kepu_courses: not a Course: {course!r}")
+    for course in courses:
+        validate_quizzes(course, types)
+        problems += [str(p) for p in course.problems]
+    return {"courses": [c.id for c in courses], "question_types": own_types, "problems": problems}
+
+
+def _lines(record: PluginRecord) -> list[str]:
+    return [_format(e) for e in record.errors] or ["the plugin could not be loaded"]
+
+
+def check_course(folder: Path, types: dict) -> list[str]:
     try:
         course = load_course_dir(folder)
     except ContentError as exc:
         return [str(exc)]
-    validate_quizzes(course, question_types)
+    validate_quizzes(course, types)
     return [str(p) for p in course.problems]
 
 
@@ -60,33 +112,41 @@ def course_folders_in(path: Path) -> list[Path]:
 
 
 def check_path(path: Path) -> list[str]:
-    path = path.resolve()
+    path = Path(path).resolve()
     if path.is_file():
         return [f"{path}: to check an archive or wheel, run 'kepu plugins install --check {path}'"]
     if (path / "course.toml").is_file():
         return check_course(path, installed_question_types())
     if (path / "plugin.toml").is_file():
         return check_folder_plugin(path)
+    if (path / "pyproject.toml").is_file():
+        entry_points, problems = project_entry_points(path / "pyproject.toml")
+        if entry_points:
+            return problems + check_project(path, entry_points)
+    else:
+        problems = []
     folders = course_folders_in(path)
-    problems = check_pyproject(path / "pyproject.toml")
     if not folders:
         return problems or [f"{path}: no course.toml or plugin.toml found here"]
     types = installed_question_types()
     return problems + [line for folder in folders for line in check_course(folder, types)]
 
 
-def check_pyproject(file: Path) -> list[str]:
-    """A plugin project must declare its entry point, or the server will never find it."""
-    if not file.is_file():
-        return []
-    try:
-        meta = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [str(toml_error(exc, file))]
-    if not (meta.get("project", {}).get("entry-points", {}).get("kepu_server")):
-        return [f"{file}: no [project.entry-points.kepu_server] table: the server will not "
-                "find this plugin (add e.g. myname = \"my_package\")"]  # fmt: skip
-    return []
+def check_project(project: Path, entry_points: dict[str, str]) -> list[str]:
+    """Load each entry point of a plugin project in a fresh Python process (the probe)."""
+    from kepu_server.install.rules import run_probe
+
+    problems = []
+    for name, value in entry_points.items():
+        request = {"name": name, "entry_point": value,
+                   "sys_path": str(project_import_root(project))}  # fmt: skip
+        try:
+            report = run_probe(None, request)
+        except KepuError as exc:  # the probe itself could not run or report
+            problems.append(f"{project}: plugin {name!r}: {exc}")
+            continue
+        problems += report["problems"]
+    return problems
 
 
 def check_folder_plugin(path: Path) -> list[str]:
@@ -96,31 +156,14 @@ def check_folder_plugin(path: Path) -> list[str]:
     except (ContentError, PluginError) as exc:
         return [str(exc) if isinstance(exc, ContentError) else f"{path / 'plugin.toml'}: {exc}"]
     record = PluginRecord(name=meta["name"], source="folder")
+    dispatcher = installed_dispatcher(disabled={meta["name"]})
     try:
         module = import_folder_plugin(path, meta["name"])
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        from kepu_server.plugins import _where
-
-        file, line = _where(exc)
+        file, line = where(exc)
         record.fail(exc, file, line)
-        return [_format(e) for e in record.errors]
-    types = installed_question_types(module, record)
-    if record.errors:
-        return [_format(e) for e in record.errors]
-    problems = []
-    for impl_fn in [getattr(module, "kepu_courses", None)]:
-        if impl_fn is None:
-            continue
-        try:
-            courses = impl_fn(app=None)
-        except ContentError as exc:
-            return [str(exc)]
-        except Exception as exc:  # noqa: BLE001
-            return [f"{path / 'plugin.py'}: kepu_courses raised {type(exc).__name__}: {exc}"]
-        for course in courses or []:
-            validate_quizzes(course, types)
-            problems += [str(p) for p in course.problems]
-    return problems
+        return _lines(record)
+    return plugin_report(dispatcher, module, record)["problems"]
 
 
 def check_everything(app) -> list[str]:

@@ -7,55 +7,15 @@ are for bugs only.
 from __future__ import annotations
 
 import gc
-import socket
 import sys
 from pathlib import Path
 
 import click
 
+from kepu_server.cli_common import KepuGroup, instance_options, make_app
+from kepu_server.cli_plugins import plugins
 from kepu_server.errors import KepuError
 from kepu_server.version import __version__
-
-
-def instance_options(func):
-    """``--instance`` and ``--content`` on every command that uses the instance folder."""
-    func = click.option(
-        "--content",
-        "content",
-        type=click.Path(file_okay=False),
-        envvar="KEPU_CONTENT",
-        help="The school's course folders [./content].",
-    )(func)
-    func = click.option(
-        "--instance",
-        "instance",
-        type=click.Path(file_okay=False),
-        envvar="KEPU_INSTANCE",
-        help="The instance folder [./instance].",
-    )(func)
-    return func  # fmt: skip
-
-
-def make_app(instance: str | None, content: str | None, **extra):
-    from kepu_server.app import create_app
-
-    config = dict(extra)
-    if instance:
-        config["KEPU_INSTANCE"] = str(Path(instance).resolve())
-    if content:
-        config["KEPU_CONTENT"] = str(Path(content).resolve())
-    return create_app(config)
-
-
-class KepuGroup(click.Group):
-    """The ``kepu`` group: a ``KepuError`` from any command, however it is invoked (``main``
-    or click's ``CliRunner``), prints one clean line, ``Error: <message>``, and exits 1."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except KepuError as exc:
-            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=KepuGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,55 +24,51 @@ def cli():
     """Kepu Server: science courses for school LANs."""
 
 
+cli.add_command(plugins)
+
+
 # ---------------------------------------------------------------- serve
 
 
 def lan_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback (asks the OS; sends no packet)."""
-    found = set()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.add(info[4][0])
-    except OSError:
-        pass
-    found |= set(_interface_addresses())
-    return sorted(a for a in found if not a.startswith("127."))
+    """This machine's IPv4 addresses other than loopback and link-local, from every network
+    interface (``ifaddr``: Windows, Linux and macOS alike; sends no packet)."""
+    import ifaddr
 
-
-def _interface_addresses() -> list[str]:
-    """Each network interface's IPv4 address on Linux (where the host name often maps to
-    127.0.1.1 only); elsewhere the host-name lookup above is what there is."""
-    try:
-        import fcntl
-        import struct
-    except ImportError:
-        return []
-    addresses = []
-    for _index, name in getattr(socket, "if_nameindex", list)():
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            try:
-                packed = fcntl.ioctl(  # SIOCGIFADDR
-                    sock.fileno(), 0x8915, struct.pack("256s", name[:15].encode())
-                )
-            except OSError:
-                continue
-        addresses.append(socket.inet_ntoa(packed[20:24]))
-    return addresses
+    found = {
+        ip.ip
+        for adapter in ifaddr.get_adapters()
+        for ip in adapter.ips
+        if ip.is_IPv4 and not ip.ip.startswith(("127.", "169.254."))
+    }
+    return sorted(found)
 
 
 @cli.command()
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+# Without an option, config.toml's host / port / threads apply, then DESIGN's defaults.
+@click.option("--host", help="Address to listen on [config.toml 'host', else 0.0.0.0].")
+@click.option("--port", type=click.IntRange(1, 65535), help="[config.toml 'port', else 8000]")
+@click.option("--threads", type=click.IntRange(1, 256), help="[config.toml 'threads', else 8]")
+@click.option(
+    "--plugin",
+    "projects",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Also load the plugin project at PATH, not installed (a preview).",
+)
 @instance_options
-def serve(host, port, threads, instance, content):
+def serve(host, port, threads, projects, instance, content):
     """Run the server (waitress). On a fresh instance, prints a one-time setup link."""
     import waitress
 
     from kepu_server.auth import create_setup_token, has_admin
+    from kepu_server.plugins import preview_plugins
     from kepu_server.store.db import open_db
 
-    app = make_app(instance, content, KEPU_HOST=host, KEPU_PORT=port, KEPU_THREADS=threads)
+    given = {"KEPU_HOST": host, "KEPU_PORT": port, "KEPU_THREADS": threads}
+    extra = {"KEPU_EXTRA_PLUGINS": preview_plugins(projects)} if projects else {}
+    app = make_app(instance, content, **{k: v for k, v in given.items() if v is not None}, **extra)
+    host, port, threads = (app.config[key] for key in given)
     hosts = lan_addresses() if host in ("0.0.0.0", "::") else [host]
     urls = [f"http://{h}:{port}/" for h in hosts] or [f"http://127.0.0.1:{port}/"]
     app.config["KEPU_LAN_URLS"] = urls
@@ -266,31 +222,7 @@ def db_restore(file, yes, instance, content):
     )
 
 
-def _register_plugin_commands() -> None:
-    """Let plugins add commands (``kepu_commands``); a failing plugin is skipped quietly."""
-    from kepu_server.config import instance_path
-    from kepu_server.plugins import load_plugins, new_plugin_manager
-
-    instance = None
-    if "--instance" in sys.argv[:-1]:
-        instance = sys.argv[sys.argv.index("--instance") + 1]
-    root = instance_path({"KEPU_INSTANCE": instance} if instance else None)
-    pm = new_plugin_manager()
-    try:
-        load_plugins(pm, plugins_dir=root / "plugins", disabled=set())
-    except Exception:  # noqa: BLE001 - the CLI must work even when plugins are broken
-        return
-    for impl in pm.hook.kepu_commands.get_hookimpls():
-        try:
-            impl.function(*(cli for _ in impl.argnames))  # it may take no argument
-        except Exception:  # noqa: BLE001
-            continue
-
-
 def main(argv=None) -> None:
-    from kepu_server import cli_plugins  # noqa: F401 - registers ``kepu plugins``
-
-    _register_plugin_commands()
     try:
         cli.main(args=argv, prog_name="kepu", standalone_mode=False)
     except click.exceptions.Abort:
@@ -304,12 +236,5 @@ def main(argv=None) -> None:
         sys.exit(1)
 
 
-# ``kepu plugins`` lives in its own module; importing it here makes ``cli`` complete for
-# whoever imports it (``CliRunner().invoke(cli, ...)``), not only when run through ``main``.
-import kepu_server.cli_plugins  # noqa: E402, F401
-
 if __name__ == "__main__":
-    # Run through the imported module so ``kepu plugins`` registers on the same group.
-    from kepu_server.cli import main as imported_main
-
-    imported_main()
+    main()

@@ -1,4 +1,7 @@
-"""``kepu plugins ...``: list, install, enable, disable, uninstall and scaffold plugins."""
+"""``kepu plugins ...``: list, install, enable, disable, uninstall and scaffold plugins.
+
+``cli.py`` adds the ``plugins`` group to ``kepu``; this module needs nothing from it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from kepu_server.cli import cli, instance_options, make_app
+from kepu_server.cli_common import instance_options, make_app
 from kepu_server.errors import KepuError
 
 
-@cli.group()
+@click.group()
 def plugins():
     """Course plugins and content packs."""
 

@@ -1,8 +1,10 @@
 """The hooks a Kepu Server plugin may implement.
 
 Every hook is documented in ``docs/plugin_hooks.md``. Results of all implementations are
-collected (none is ``firstresult``); the core calls each implementation on its own, so one
-plugin that raises is recorded as failed and the others still run.
+collected (none is ``firstresult``). The core calls them only through
+``kepu_server.dispatch.Dispatcher``: in DESIGN's precedence (core, bundled, pip, folder
+plugins, packs, content folder), each on its own, so one plugin that raises is recorded as
+failed, is not called again, and the others still run.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def kepu_session_event(app: Flask, event: dict[str, Any]) -> None:
     """Observe a class-session event, e.g. for an exporter.
 
     ``event`` has ``type`` (``joined`` | ``answered`` | ``submitted`` | ``ended``),
-    ``session`` (the class-session id), ``at`` (ISO time) and, where it applies,
-    ``participant`` (id), ``name``, ``question`` and ``score`` / ``max_score``.
+    ``session`` (the class-session id), ``at`` (ISO time) and, by type: ``joined``:
+    ``participant`` (id), ``name``; ``answered``: ``participant``, ``question``;
+    ``submitted``: ``participant``, ``score``, ``max_score``.
     Called after the event is committed; an exception is logged and never reaches the student.
     """

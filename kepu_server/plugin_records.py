@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from kepu_server.errors import ContentError
+from kepu_server.errors import ContentError, PluginError
 
 
 @dataclass
@@ -18,6 +19,8 @@ class PluginRecord:
     courses: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     needs_restart: bool = False
+    # What the plugin's code was loaded from (see ``PluginFailures``); not shown to users.
+    files_stamp: Any = field(default=None, repr=False, compare=False)
 
     def fail(self, exc: BaseException, file: str | None = None, line: int | None = None) -> None:
         """Mark failed: the plugin (or a course folder of it) could not be loaded at all."""
@@ -30,7 +33,7 @@ class PluginRecord:
             self.errors.append(exc.as_dict())
         else:
             message = str(exc) or type(exc).__name__
-            if not isinstance(exc, ContentError) and type(exc).__name__ not in message:
+            if not isinstance(exc, PluginError) and type(exc).__name__ not in message:
                 message = f"{type(exc).__name__}: {message}"
             self.errors.append({"file": file, "line": line, "message": message})
 

@@ -118,8 +118,3 @@ def over_limit(scope: str, limit: str, key: str | None = None) -> bool:
 
 def count_failure(scope: str, limit: str, key: str | None = None) -> None:
     current_app.extensions["kepu_limits"].hit(parse(limit), scope, key or client_address())
-
-
-def refuse_if_over_limit(scope: str, limit: str, key: str | None = None) -> None:
-    if over_limit(scope, limit, key):
-        raise ApiError(429, "too_many_requests", "too many failed attempts; wait a minute")

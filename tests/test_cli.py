@@ -174,3 +174,40 @@ def test_serve_prints_urls_and_a_one_time_setup_link_and_serves(instance):
 def test_usage_errors_are_clean(instance, args):
     result = kepu(*args, instance=instance)
     assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_serve_takes_threads_host_and_port_from_config_toml_unless_given(instance, monkeypatch):
+    """DESIGN: threads configurable, default 8; an option given on the line wins."""
+    import waitress
+    from click.testing import CliRunner
+
+    from kepu_server.cli import cli
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+    (instance / "config.toml").write_text('threads = 3\nport = 8123\nhost = "127.0.0.1"\n')
+    args = ["serve", f"--instance={instance}", "--content", str(ROOT / "content")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (calls[-1]["threads"], calls[-1]["port"], calls[-1]["host"]) == (3, 8123, "127.0.0.1")
+    assert "http://127.0.0.1:8123/" in result.output
+    result = CliRunner().invoke(cli, [*args, "--threads", "5", "--port", "8124"])
+    assert (calls[-1]["threads"], calls[-1]["port"]) == (5, 8124)
+    (instance / "config.toml").unlink()
+    CliRunner().invoke(cli, args)
+    assert (calls[-1]["threads"], calls[-1]["port"], calls[-1]["host"]) == (8, 8000, "0.0.0.0")
+    import gc
+
+    gc.unfreeze()  # serve froze this test process's objects
+
+
+def test_lan_addresses_are_this_machines_ipv4_addresses_without_loopback():
+    import ipaddress
+
+    from kepu_server.cli import lan_addresses
+
+    found = lan_addresses()
+    for address in found:
+        ip = ipaddress.IPv4Address(address)  # raises for anything but IPv4
+        assert not ip.is_loopback and not ip.is_link_local
+    assert found == sorted(set(found))

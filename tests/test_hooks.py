@@ -49,17 +49,31 @@ def test_hook_kepu_blueprints(client):
     assert response.get_json() == {"hello": "from the test plugin"}
 
 
-def test_hook_kepu_commands(app_config, monkeypatch):
-    from kepu_server import cli as cli_module
+def test_hook_kepu_commands(instance):
+    """A folder plugin of the instance (re-exporting the test plugin's hook) adds a command;
+    ``--instance`` is read by click, in both spellings, and the env var works too."""
+    from kepu_server.cli import cli, main
 
-    monkeypatch.setattr(
-        "kepu_server.plugins.load_plugins",
-        lambda pm, **kw: [pm.register(kepu_test_plugin, name="kepu_test_plugin")],
-    )
-    cli_module._register_plugin_commands()
-    result = CliRunner().invoke(cli_module.cli, ["test-plugin-hello"])
-    assert result.exit_code == 0 and "hello from the test plugin" in result.output
-    cli_module.cli.commands.pop("test-plugin-hello")
+    folder = instance / "plugins" / "hello"
+    folder.mkdir(parents=True)
+    (folder / "plugin.toml").write_text('name = "hello"\nversion = "1.0"\n')
+    (folder / "plugin.py").write_text("from tests.plugins.kepu_test_plugin import kepu_commands\n")
+    for args in (["test-plugin-hello", "--instance", str(instance)],
+                 [f"--instance={instance}"], []):  # fmt: skip
+        args = args if args and args[0] == "test-plugin-hello" else ["test-plugin-hello", *args]
+        env = {} if "--instance" in " ".join(args) else {"KEPU_INSTANCE": str(instance)}
+        result = CliRunner().invoke(cli, args, env=env)
+        assert "hello from the test plugin" in result.output, (args, result.output)
+    assert "test-plugin-hello" not in cli.commands  # nothing left behind on the group
+    # Another instance has no such plugin: no such command.
+    other = instance.parent / "other"
+    result = CliRunner().invoke(cli, ["test-plugin-hello", f"--instance={other}"])
+    assert result.exit_code == 2 and "No such command" in result.output
+    listed = CliRunner().invoke(cli, ["--help"], env={"KEPU_INSTANCE": str(instance)})
+    assert "test-plugin-hello" in listed.output
+    with pytest.raises(SystemExit) as exited:
+        main(["test-plugin-hello", f"--instance={other}"])
+    assert exited.value.code == 2
 
 
 def test_hook_kepu_startup(app_config):

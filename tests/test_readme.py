@@ -26,3 +26,9 @@ def test_quick_start_has_exactly_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert quick_start_commands()[1] in ci.splitlines()
+
+
+def test_ci_checks_lint_and_format_and_ends_with_the_readme_test_command():
+    lines = [line for line in (ROOT / ".ci" / "run").read_text("utf-8").splitlines() if line]
+    assert lines[-1] == quick_start_commands()[1]
+    assert ".venv/bin/ruff check ." in lines and ".venv/bin/ruff format --check ." in lines

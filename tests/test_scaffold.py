@@ -1,7 +1,7 @@
 """``kepu plugins new``: generated, checked, tested, built into a wheel, installed, served, removed.
 
 The wheel is built once per session. It is installed with the real CLI into a throwaway
-virtual environment (``--system-site-packages``, so Kepu Server itself is visible there) and
+virtual environment that sees the test environment's packages (``tests/venvs.py``), and
 served by a real ``kepu serve`` from that environment: the test's own Python environment is
 never changed.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.test_install_packs import course_ids, http, kepu, snapshot, take_quiz
+from tests.venvs import venv_over_this_one
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_KEPU = "from kepu_server.cli import main; main()"
@@ -98,9 +100,9 @@ def test_new_refuses_bad_names_and_existing_projects(project):
 
 @pytest.fixture
 def venv(tmp_path) -> Path:
+    """A new environment over the test one (never the base interpreter's packages)."""
     path = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(path)], check=True)  # fmt: skip
+    venv_over_this_one(path)
     return path
 
 
@@ -218,3 +220,80 @@ def test_writing_plugins_doc_covers_every_core_type_and_command():
         assert f"kepu plugins {command}" in doc, f"'kepu plugins {command}' is not documented"
     for key in ("KEPU_PACK_MAX_FILES", "KEPU_PACK_MAX_BYTES", "[project.entry-points.kepu_server]"):
         assert key in doc
+
+
+def scaffold_blocks(doc: str) -> dict[str, str]:
+    """The code blocks of docs/writing_plugins.md marked ``<!-- scaffold: FILE -->``."""
+    found = re.findall(r"<!-- scaffold: (\S+) -->\n```\w+\n(.*?)```", doc, re.S)
+    return dict(found)
+
+
+def test_a_custom_question_type_as_the_docs_show_is_checked_previewed_served_and_scored(
+    tmp_path,
+):
+    """From ``kepu plugins new`` to a served, scored custom type, exactly as documented."""
+    code, out = kepu("plugins", "new", "ocean", "--directory", tmp_path)
+    project = tmp_path / "kepu-ocean"
+    blocks = scaffold_blocks((ROOT / "docs" / "writing_plugins.md").read_text("utf-8"))
+    assert set(blocks) == {"kepu_ocean/__init__.py", "kepu_ocean/course/quizzes/floating-quiz.toml"}
+    for file, text in blocks.items():
+        with (project / file).open("a", encoding="utf-8") as out_file:
+            out_file.write("\n\n" + text)
+    tests = project / "tests" / "test_plugin.py"
+    tests.write_text(
+        tests.read_text("utf-8")
+        .replace('"favourite": 1,', '"favourite": 1,\n    "boat-load": 20,')
+        .replace("assert total == 6", "assert total == 7")
+    )
+    code, out = kepu("check", project)
+    assert code == 0 and "All good" in out, out
+    own_test = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(project)],
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert own_test.returncode == 0, own_test.stdout + own_test.stderr
+
+    quiz = project / "kepu_ocean" / "course" / "quizzes" / "floating-quiz.toml"
+    good = quiz.read_text("utf-8")
+    quiz.write_text(good.replace("high = 40", 'high = "many"'))
+    code, out = kepu("check", project)
+    line = good.splitlines().index('id = "boat-load"')  # the [[questions]] line, 1-based
+    assert code == 1
+    assert f"{quiz}:{line}: question 'boat-load': 'low' and 'high' must be numbers" in out, out
+    quiz.write_text(good)
+
+    instance = tmp_path / "preview"
+    from kepu_server import create_app
+    from kepu_server.auth import create_api_token, create_user
+    from kepu_server.store.db import open_db
+
+    create_app({"KEPU_INSTANCE": str(instance)})  # a new instance, as `kepu serve` makes it
+    db = open_db(instance / "kepu.db")
+    token = create_api_token(db, create_user(db, "teacher-li", "long enough pw"))
+    db.conn.close()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", RUN_KEPU, "serve", "--plugin", str(project), "--host",
+         "127.0.0.1", "--port", str(port), "--threads", "2", "--instance", str(instance)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/api/v1/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        status, quiz_json = http("GET", base + "/api/v1/courses/ocean/quizzes/floating-quiz",
+                                 token=token)  # fmt: skip
+        assert status == 200 and "boat-load" in [q["id"] for q in quiz_json["questions"]]
+        right = take_quiz(base, token, "ocean", "floating-quiz",
+                          {**RIGHT_ANSWERS, "boat-load": 20})  # fmt: skip
+        assert (right["score"], right["max_score"]) == (7, 7)
+        wrong = take_quiz(base, token, "ocean", "floating-quiz",
+                          {**RIGHT_ANSWERS, "boat-load": 99})  # fmt: skip
+        assert wrong["score"] == 6
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,8 +1,8 @@
 """``pip install .`` into a fresh virtualenv serves the bundled plugins (not only editable).
 
-Builds the wheel, checks what it ships, installs it into a new venv (dependencies come from
-the package index, as on a school's machine) and runs that venv's ``kepu`` from a folder with
-no checkout around it.
+Builds the wheel, checks what it ships, installs it into a new venv (offline: the
+dependencies are the test environment's, see ``tests/venvs.py``; the wheel's own files come
+first) and runs that venv's ``kepu`` from a folder with no checkout around it.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-import venv
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from tests import venvs
 from tests.conftest import ROOT, free_port
+from tests.venvs import venv_over_this_one
 
 BUNDLED = ("petroleum", "robotics", "ai_startline")
 
@@ -51,12 +53,20 @@ def test_the_wheel_ships_the_bundled_plugins_templates_and_translations(wheel):
 
 def test_a_fresh_venv_serves_the_bundled_courses(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    python = venv_over_this_one(env_dir)
+    bin_dir = venvs.bin_dir(env_dir)
+    # --no-deps: the dependencies are the test environment's (offline); the wheel's own
+    # files, installed into the new environment, come first on its sys.path.
     subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
         check=True, capture_output=True, timeout=600,
     )  # fmt: skip
+    where = subprocess.run(
+        [str(python), "-c", "import kepu_server, kepu_petroleum; print(kepu_server.__file__); "
+         "print(kepu_petroleum.__file__)"],
+        check=True, capture_output=True, text=True, cwd=tmp_path,
+    ).stdout.split()  # fmt: skip
+    assert all(Path(p).is_relative_to(env_dir) for p in where), where  # the wheel's, not ours
     elsewhere = tmp_path / "school-pc"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KEPU_", "PYTHON"))}

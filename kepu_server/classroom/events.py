@@ -22,6 +22,4 @@ def emit_session_event(event: dict) -> None:
     if event.get("type") not in EVENT_TYPES:
         raise ValueError(f"unknown session event type {event.get('type')!r}")
     payload = {"at": now_iso(), **event}
-    get_catalog().call_each(
-        "kepu_session_event", app=current_app._get_current_object(), event=payload
-    )
+    get_catalog().call("kepu_session_event", app=current_app._get_current_object(), event=payload)

@@ -122,13 +122,6 @@ class MarkdownRenderer:
                 self._cache.popitem(last=False)
         return html
 
-    def render_inline(self, text: str, media_base: str = "") -> str:
-        """Render a short text (a prompt, an option) without a wrapping paragraph."""
-        html = self.render(text, media_base)
-        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-            return html[3:-4]
-        return html
-
 
 def _too_costly(text: str) -> bool:
     if len(text) > MAX_TEXT_CHARS or text.count("[") + text.count("<") > MAX_BRACKETS:

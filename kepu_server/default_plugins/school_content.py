@@ -47,16 +47,7 @@ class SchoolContent:
     @hookimpl
     def kepu_courses(self, app):
         courses = []
-        for folder in course_folders(self.content_dir):
-            if not (folder / "course.toml").exists():
-                continue
-            try:
-                course = load_course_dir(folder)
-            except ContentError as exc:
-                self.content_record.fail(exc)
-                continue
-            course.plugin = "content"
-            courses.append(course)
+        # Packs before the content folder: DESIGN's precedence (the earlier keeps an id).
         for folder in course_folders(self.packs_dir):
             record = PluginRecord(name=folder.name, version="0", source="pack", path=str(folder))
             self.pack_records.append(record)
@@ -72,5 +63,15 @@ class SchoolContent:
             record.version = course.version
             record.title = course.title
             course.plugin = folder.name
+            courses.append(course)
+        for folder in course_folders(self.content_dir):
+            if not (folder / "course.toml").exists():
+                continue
+            try:
+                course = load_course_dir(folder)
+            except ContentError as exc:
+                self.content_record.fail(exc)
+                continue
+            course.plugin = "content"
             courses.append(course)
         return courses

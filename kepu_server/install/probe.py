@@ -22,27 +22,21 @@ def probe(request: dict) -> dict:
     """Register the plugin beside the core and the installed plugins; check its courses."""
     from importlib.metadata import EntryPoint
 
-    from kepu_server.catalog import validate_quizzes
-    from kepu_server.errors import ContentError
+    from kepu_server.checking import installed_dispatcher, plugin_report
+    from kepu_server.dispatch import where
     from kepu_server.plugin_records import PluginRecord
-    from kepu_server.plugins import (
-        ENTRY_POINT_GROUP,
-        _where,
-        import_folder_plugin,
-        load_plugins,
-        new_plugin_manager,
-        register,
-    )
+    from kepu_server.plugins import ENTRY_POINT_GROUP, import_folder_plugin
 
     name = request["name"]
     if request.get("sys_path"):
         # First on the path, so the new version wins over an installed older one.
         sys.path.insert(0, request["sys_path"])
-    pm = new_plugin_manager()
     # The installed version of the same plugin is left out (its types would clash), and so
     # are disabled plugins: their question types are not available to quizzes.
-    load_plugins(pm, plugins_dir=request.get("plugins_dir") and Path(request["plugins_dir"]),
-                 disabled={name, *request.get("disabled", ())})  # fmt: skip
+    dispatcher = installed_dispatcher(
+        request.get("plugins_dir") and Path(request["plugins_dir"]),
+        {name, *request.get("disabled", ())},
+    )
     record = PluginRecord(name=name)
     try:
         if request.get("folder"):
@@ -50,44 +44,10 @@ def probe(request: dict) -> dict:
         else:
             module = EntryPoint(name, request["entry_point"], ENTRY_POINT_GROUP).load()
     except BaseException as exc:  # noqa: BLE001 - the report is the point
-        file, line = _where(exc)
+        file, line = where(exc)
         record.fail(exc if isinstance(exc, Exception) else RuntimeError(repr(exc)), file, line)
         return {"courses": [], "question_types": [], "problems": _lines(record)}
-    register(pm, module, record)
-    if record.errors:
-        return {"courses": [], "question_types": [], "problems": _lines(record)}
-
-    types, own_types, problems = {}, [], []
-    for impl in reversed(pm.hook.kepu_question_types.get_hookimpls()):
-        try:
-            found = impl.function(*(None for _ in impl.argnames)) or []
-        except Exception as exc:  # noqa: BLE001
-            if impl.plugin_name == name:
-                problems.append(f"kepu_question_types raised {type(exc).__name__}: {exc}")
-            continue
-        for qtype in found:
-            if impl.plugin_name == name:
-                own_types.append(qtype.name)
-                if qtype.name in types:
-                    problems.append(f"question type {qtype.name!r} exists already")
-                    continue
-            types.setdefault(qtype.name, qtype)
-
-    courses = []
-    hook = getattr(module, "kepu_courses", None)
-    if hook is not None:
-        try:
-            courses = list(hook(app=None) or [])
-        except ContentError as exc:
-            problems.append(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            file, line = _where(exc)
-            where = f"{file}:{line}: " if file else ""
-            problems.append(f"{where}kepu_courses raised {type(exc).__name__}: {exc}")
-    for course in courses:
-        validate_quizzes(course, types)
-        problems += [str(p) for p in course.problems]
-    return {"courses": [c.id for c in courses], "question_types": own_types, "problems": problems}
+    return plugin_report(dispatcher, module, record)
 
 
 def _lines(record) -> list[str]:

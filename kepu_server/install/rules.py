@@ -97,7 +97,8 @@ def check_conflicts(catalog, instance: Path, name: str, kind: str, course_ids) -
 
 def run_probe(catalog, request: dict, timeout: float = 120) -> dict:
     """Run ``kepu_server.install.probe`` in a fresh interpreter; its JSON report."""
-    request["disabled"] = [r.name for r in catalog.records if r.status == "disabled"]
+    if catalog is not None:  # None: ``kepu check`` of a project, with no instance
+        request["disabled"] = [r.name for r in catalog.records if r.status == "disabled"]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     try:
         proc = subprocess.run(

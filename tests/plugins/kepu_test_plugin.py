@@ -81,9 +81,10 @@ def kepu_blueprints(app):
 @hookimpl
 def kepu_commands(cli):
     @cli.command("test-plugin-hello")
-    def hello():
+    @click.option("--instance", envvar="KEPU_INSTANCE")
+    def hello(instance):
         """Say hello (added by the test plugin)."""
-        click.echo("hello from the test plugin")
+        click.echo(f"hello from the test plugin in {instance}")
 
 
 @hookimpl
