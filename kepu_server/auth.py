@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from flask import g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kepu_server.errors import ApiError, KepuError
+from kepu_server.errors import AccountError, ApiError
 from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
 
@@ -30,11 +30,11 @@ def hash_token(token: str) -> str:
 def create_user(db, name: str, password: str, *, is_admin: bool = False) -> int:
     name = name.strip()
     if not name or len(name) > 64:
-        raise KepuError("a user name needs 1 to 64 characters")
+        raise AccountError("a user name needs 1 to 64 characters", "bad_name", name)
     if len(password) < 8:
-        raise KepuError("a password needs at least 8 characters")
+        raise AccountError("a password needs at least 8 characters", "short_password", name)
     if db["users"].count_where("name = ?", [name]):
-        raise KepuError(f"a user called {name!r} exists already")
+        raise AccountError(f"a user called {name!r} exists already", "name_taken", name)
     with write_transaction(db):
         return (
             db["users"]

@@ -34,6 +34,8 @@ def defaults(instance: Path) -> dict:
         "KEPU_MAX_JSON_BYTES": 64 * 1024,
         "KEPU_MAX_PARTICIPANTS": 300,  # seats in one class session
         "KEPU_RETENTION_DAYS": 365,
+        # A class nobody ended is ended this many hours after it started (0: never).
+        "KEPU_AUTO_END_HOURS": 12,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
         # What one installed pack, plugin or wheel may hold, unpacked (see docs/writing_plugins.md).
@@ -44,9 +46,9 @@ def defaults(instance: Path) -> dict:
         "SESSION_COOKIE_NAME": "kepu_session",
         "BABEL_DEFAULT_LOCALE": "zh",
         # One gettext domain per area, so each area keeps its own catalog (see docs/i18n.md).
-        "BABEL_DOMAIN": "core;teach;student;admin;author",
+        "BABEL_DOMAIN": "core;teach;student;admin;author;classroom",
         # flask-babel pairs the n-th domain with the n-th directory: one entry per domain.
-        "BABEL_TRANSLATION_DIRECTORIES": "translations;translations;translations;translations;translations",
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(["translations"] * 6),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "JSON_SORT_KEYS": False,
     }

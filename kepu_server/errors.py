@@ -33,6 +33,16 @@ class ContentError(KepuError):
         return {"file": self.file, "line": self.line, "message": self.message}
 
 
+class AccountError(KepuError):
+    """A teacher account cannot be made as asked. ``reason`` names why, for translated pages:
+    ``bad_name``, ``short_password`` or ``name_taken`` (the CLI prints the English message)."""
+
+    def __init__(self, message: str, reason: str, name: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.name = name
+
+
 class PluginError(KepuError):
     """A plugin failed to import, to validate, or raised in a hook."""
 

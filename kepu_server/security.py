@@ -13,6 +13,7 @@ import re
 import secrets
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 
@@ -81,8 +82,13 @@ def init_app(app) -> None:
             return
         try:
             csrf.protect()
-        except CSRFError as exc:
-            raise ApiError(400, "csrf_failed", exc.description) from None
+        except CSRFError:
+            # flask-wtf's own text is English; a teacher in the Chinese UI reads this one.
+            raise ApiError(
+                400,
+                "csrf_failed",
+                _("This form has expired. Go back, reload the page and try again."),
+            ) from None
 
     @app.after_request
     def security_headers(response):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from kepu_server.errors import ApiError
@@ -24,7 +25,23 @@ CODES = {
 }  # fmt: skip
 
 
-def error_response(status: int, code: str, message: str):
+def _page_message(status: int) -> str:
+    """What a page says for an HTTP error Werkzeug raised (its own text is English)."""
+    messages = {
+        400: lambda: _(
+            "The browser sent something the server could not read. Go back and try again."
+        ),
+        404: lambda: _("Check the address, or go back to the courses."),
+        405: lambda: _(
+            "This address cannot be used like that. Go back and use the page's buttons."
+        ),
+        413: lambda: _("That file is too large."),
+        429: lambda: _("Too many tries. Wait a minute and try again."),
+    }
+    return messages.get(status, lambda: _("That did not work."))()
+
+
+def error_response(status: int, code: str, message: str, page_message: str | None = None):
     if request.path.startswith("/api/") or request.path.startswith("/x/") and request.is_json:
         response = jsonify({"error": {"code": code, "message": message}})
         response.status_code = status
@@ -32,7 +49,9 @@ def error_response(status: int, code: str, message: str):
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     try:
-        body = render_template("errors/error.html", status=status, code=code, message=message)
+        body = render_template(
+            "errors/error.html", status=status, code=code, message=page_message or message
+        )
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         log.exception("error page failed")
         body = f"<!doctype html><title>{status}</title><h1>{status}</h1>"
@@ -48,7 +67,12 @@ def init_app(app) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         response = make_response(
-            error_response(status, CODES.get(status, "error"), exc.description or exc.name)
+            error_response(
+                status,
+                CODES.get(status, "error"),
+                exc.description or exc.name,
+                _page_message(status),
+            )
         )
         if status == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110: 405 has Allow

@@ -149,7 +149,7 @@ def test_answers_survive_losing_wifi_and_a_reload(app, teacher, tablet):
 
     # Hand in (two taps), and see the score with the review.
     page.click("[data-submit]")
-    page.click("[data-submit]")
+    page.click("[data-submit-confirm]")  # the dialog's own button, awake after a pause
     page.wait_for_selector("[data-result]")
     assert "7" in page.locator(".big-score").inner_text()
     assert rows(app, "SELECT score FROM participants")[0]["score"] == 7

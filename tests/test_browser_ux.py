@@ -141,7 +141,7 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
     pad.locator(".w-single button.option[data-index='0']").first.click()
     pad.wait_for_selector('[data-sync][data-state="saved"]')
     pad.click("[data-submit]")
-    pad.click("[data-submit]")  # the second tap hands in
+    pad.click("[data-submit-confirm]")  # the dialog's own button, awake after a pause
     # No explanation while classmates may still answer; closing the quiz brings the review.
     expect(pad.locator("[data-review-waiting]")).to_be_visible(timeout=10_000)
     desk.click("[data-action=close_quiz]")

@@ -124,10 +124,15 @@ def test_bad_names_are_refused(app, client, session, name):
     assert rows(app, "SELECT * FROM participants") == []
 
 
-def test_an_ended_session_code_is_404(app, client, session):
+def test_an_ended_session_code_is_404_that_says_the_class_has_ended(app, client, session):
     change(app, session["id"], state="ended")
     response = join(client, session["code"], "小明")
-    assert response.status_code == 404 and response.get_json()["error"]["code"] == "no_session"
+    error = response.get_json()["error"]
+    assert response.status_code == 404 and error["code"] == "session_ended"
+    assert "已经结束" in error["message"] and "下一节" in error["message"]
+    # A code that never ran is still just a wrong code.
+    other = "000000" if session["code"] != "000000" else "000001"
+    assert join(client, other, "小明").get_json()["error"]["code"] == "no_session"
 
 
 def test_only_failed_guesses_count_towards_the_rate_limit(app, session):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -227,11 +228,15 @@ def test_results_csv_is_excel_friendly_and_matches(client, teacher):
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["姓名", "已提交", "得分", "满分"] and rows[0][4].startswith("q1: ")
-    assert rows[1][:4] == ["Ann", "是", "5", "6"]
-    assert rows[1][4] == "石油比水轻，在水里受到浮力向上"
-    assert rows[1][5:] == ["断层", "错", "", "1955", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水"]  # fmt: skip
-    assert rows[2][:4] == ["Bob", "否", "0", "6"] and rows[3][0] == "Cai"
+    assert rows[0][:6] == ["姓名", "已提交", "交卷时间", "得分", "满分", "及格"]
+    assert rows[0][6].startswith("q1: ") and rows[0][7] == "q1 对错"
+    assert rows[1][:2] == ["Ann", "是"] and rows[1][3:6] == ["5", "6", "是"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][2])  # hand-in time
+    assert rows[1][6:8] == ["石油比水轻，在水里受到浮力向上", "✓"]
+    # q4 (ordering) was not answered: no answer, no mark; q6's options as text.
+    assert rows[1][8:] == ["断层", "✓", "错", "✓", "", "", "1955", "✓", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水", "✓"]  # fmt: skip
+    assert rows[2][:6] == ["Bob", "否", "", "0", "6", ""] and rows[2][7] == "✗"
+    assert rows[3][0] == "Cai"
 
 
 def test_results_csv_is_the_results_json_as_a_table(client, teacher):
@@ -262,7 +267,9 @@ def test_csv_neutralises_formulas_in_names(client, teacher):
     join(client, state["code"], "=1+1")
     text = client.get(f"/api/v1/sessions/{state['id']}/results.csv?lang=en&labels=1",
                       headers=bearer(teacher["token"])).data.decode("utf-8-sig")  # fmt: skip
-    assert text.splitlines()[0].startswith("Student name,Submitted,Score,Out of")
+    assert text.splitlines()[0].startswith(
+        "Student name,Submitted,Handed in at,Score,Out of,Passed"
+    )
     assert text.splitlines()[1].startswith("'=1+1,no,")
 
 

@@ -257,8 +257,14 @@ def test_a_whole_class_over_http(app, db, live_server):
     rows = list(csv.reader(io.StringIO(reply.body.decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == [p["name"] for p in results["participants"]]
     rows = [rows[0], *sorted(rows[1:])]
-    assert rows[0][:4] == ["姓名", "已提交", "得分", "满分"]
-    assert [h.split(":")[0] for h in rows[0][4:]] == [q["id"] for q in questions]
+    assert rows[0][:6] == ["姓名", "已提交", "交卷时间", "得分", "满分", "及格"]
+    # Each question's answer, then (for a graded one) whether it was right.
+    columns = [
+        (q, mark) for q in questions for mark in ((False, True) if q["points"] else (False,))
+    ]
+    assert [h.split(":")[0] for h in rows[0][6:]] == [
+        f"{q['id']} 对错" if mark else q["id"] for q, mark in columns
+    ]
     for i, (person, row) in enumerate(zip(people, rows[1:], strict=True)):
         sent = {qid: response for qid, (response, _ok) in plans[i].items()}
         score = sum(by_id[qid]["points"] for qid, (_r, ok) in plans[i].items() if ok)
@@ -268,8 +274,19 @@ def test_a_whole_class_over_http(app, db, live_server):
             total,
             i % 2 == 0,
         )
-        assert row[:4] == [f"学生{i:02d}", "是" if i % 2 == 0 else "否", f"{score:g}", f"{total:g}"]
-        assert row[4:] == [label(q, sent[q["id"]]) if q["id"] in sent else "" for q in questions]
+        assert row[:2] == [f"学生{i:02d}", "是" if i % 2 == 0 else "否"]
+        assert row[3:5] == [f"{score:g}", f"{total:g}"]
+        verdicts = {qid: ok for qid, (_r, ok) in plans[i].items()}
+        assert row[6:] == [
+            ("✓" if verdicts[q["id"]] else "✗")
+            if mark and q["id"] in sent
+            else ""
+            if mark
+            else label(q, sent[q["id"]])
+            if q["id"] in sent
+            else ""
+            for q, mark in columns
+        ]
 
     # Ending the class closes it for the tablets.
     assert teacher.open("POST", f"{api}/end", headers=csrf).json()["state"] == "ended"

@@ -215,7 +215,7 @@ def test_home_lists_running_classes_and_history(client, signed_in):
 def test_the_teacher_pages_speak_english_too(client, signed_in):
     sid = start(client, signed_in)
     page = text(client.get(f"/teach/sessions/{sid}?lang=en"))
-    assert "Next section" in page and "Open the quiz" in page and "下一节" not in page
+    assert "Next page" in page and "Open the quiz" in page and "下一页" not in page
     assert "Start a new class" in text(client.get("/teach/"))  # the choice stuck
 
 

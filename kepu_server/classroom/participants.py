@@ -23,6 +23,8 @@ from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import max_points, score_response
 from kepu_server.store.db import write_transaction
+from kepu_server.store.regrade import stored_scores
+from kepu_server.store.repairs import claim_free_seat
 
 TOKEN_PREFIX = "p_"
 MAX_NAME_LENGTH = 40
@@ -110,6 +112,10 @@ def join_session(
     if roster is not None and name not in roster:
         raise ApiError(400, "not_on_roster", "tap your own name in the list")
     new_token = new_participant_token()
+    # A seat the teacher freed goes to the next tablet that joins with its name.
+    claimed = claim_free_seat(db, session["id"], name, hash_token(new_token))
+    if claimed is not None:
+        return get_participant(db, claimed), new_token, True
     row = {
         "session_id": session["id"],
         "token_hash": hash_token(new_token),
@@ -228,17 +234,31 @@ def grade(quiz: Quiz, question_types: dict, answers: dict[str, Any]) -> list[dic
     return graded
 
 
+def with_stored_scores(graded: list[dict], stored: dict[str, float]) -> list[dict]:
+    """``grade``'s items with each answered question's stored score (a teacher's regrade)."""
+    out = []
+    for item in graded:
+        if item["id"] in stored and item["points"]:
+            score = stored[item["id"]]
+            item = {**item, "score": score, "correct": score >= item["points"] - 1e-9}
+        out.append(item)
+    return out
+
+
 def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
     """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
 
-    The score is recomputed from the saved responses with the scoring functions, so it is
-    exactly what the results page would compute.
+    The score is the sum of the answers' stored scores (computed when each was saved, or
+    set by the teacher's regrading), so it is exactly what the results page shows.
     """
     with write_transaction(db):
         participant, session = _check_writable(db, participant_id, needs_quiz=False)
         if participant["submitted_at"]:
             return participant, False
-        graded = grade(quiz, question_types, saved_answers(db, participant_id))
+        graded = with_stored_scores(
+            grade(quiz, question_types, saved_answers(db, participant_id)),
+            stored_scores(db, participant_id),
+        )
         db.execute(
             "UPDATE participants SET submitted_at = ?, score = ?, max_score = ? WHERE id = ?",
             [

@@ -108,7 +108,7 @@ def _rows(db, session_id: str):
     return participants, answers
 
 
-def results(db, catalog, session: dict) -> dict:
+def results(db, catalog, session: dict, detail: bool = False) -> dict:
     """``{participants: [{name, score, max_score, submitted, answers}], questions}``.
 
     A student who has not submitted yet shows the points earned so far out of the quiz's
@@ -118,9 +118,11 @@ def results(db, catalog, session: dict) -> dict:
     total = sum(q["points"] for q in questions)
     participants, answers = _rows(db, session["id"])
     by_participant: dict[int, dict] = {p["id"]: {} for p in participants}
+    scores: dict[int, dict] = {p["id"]: {} for p in participants}
     earned: Counter = Counter()
     for participant_id, question_id, response, score in answers:
         by_participant[participant_id][question_id] = decode_response(response)
+        scores[participant_id][question_id] = score or 0.0
         earned[participant_id] += score or 0.0
     out = []
     for p in participants:
@@ -134,7 +136,15 @@ def results(db, catalog, session: dict) -> dict:
                 "answers": by_participant[p["id"]],
             }
         )
-    return {"participants": out, "questions": questions}
+        if detail:  # the teacher's sheet: hand-in time and each answer's stored score
+            out[-1] |= {"submitted_at": p["submitted_at"], "scores": scores[p["id"]]}
+    data = {"participants": out, "questions": questions}
+    return data | {"pass_ratio": _pass_ratio(catalog, session)} if detail else data
+
+
+def _pass_ratio(catalog, session: dict) -> float | None:
+    _course, _lesson, quiz, _guides = session_content(catalog, session)
+    return quiz.pass_ratio if quiz is not None else None
 
 
 def _csv_cell(value: Any) -> Any:
@@ -162,27 +172,41 @@ def results_csv(db, catalog, session: dict, headings: dict[str, str] | None = No
     """
     if headings is None:
         return _raw_csv(results(db, catalog, session))
-    data = results(db, catalog, session)
+    data = results(db, catalog, session, detail=True)
     questions = data["questions"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(
-        [headings["name"], headings["submitted"], headings["score"], headings["max_score"]]
-        + [_csv_cell(f"{q['id']}: {_short(q['prompt'])}") for q in questions]
-    )
+    title_row = [headings["name"], headings["submitted"], headings["handed_in_at"],
+                 headings["score"], headings["max_score"], headings["passed"]]  # fmt: skip
+    for q in questions:
+        title_row.append(_csv_cell(f"{q['id']}: {_short(q['prompt'])}"))
+        if q["points"]:
+            title_row.append(_csv_cell(f"{q['id']} {headings['right']}"))
+    writer.writerow(title_row)
+    ratio = data["pass_ratio"]
     for p in data["participants"]:
+        passed = ""
+        if p["submitted"] and ratio is not None and p["max_score"]:
+            passed = (
+                headings["yes"]
+                if p["score"] >= ratio * p["max_score"] - EPSILON
+                else headings["no"]
+            )
         row = [
             _csv_cell(p["name"]),
             headings["yes"] if p["submitted"] else headings["no"],
+            _local_time(p["submitted_at"]),
             _number(p["score"]),
             _number(p["max_score"]),
+            passed,
         ]
         for q in questions:
+            answered = q["id"] in p["answers"]
             answer = p["answers"].get(q["id"])
-            if q["id"] in p["answers"]:
-                row.append(_csv_cell(response_label(q, answer, headings)))
-            else:
-                row.append("")
+            row.append(_csv_cell(response_label(q, answer, headings)) if answered else "")
+            if q["points"]:
+                verdict = is_correct(q, p["scores"].get(q["id"])) if answered else None
+                row.append("✓" if verdict else "✗" if answered else "")
         writer.writerow(row)
     return "\ufeff" + buffer.getvalue()
 
@@ -208,6 +232,18 @@ def _raw_csv(data: dict) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _local_time(stamp: str | None) -> str:
+    """A stored UTC time as the school's clock shows it (BABEL_DEFAULT_TIMEZONE)."""
+    if not stamp:
+        return ""
+    from flask_babel import to_user_timezone
+
+    try:
+        return to_user_timezone(datetime.fromisoformat(stamp)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return stamp
+
+
 def _short(text: str, limit: int = 40) -> str:
     text = " ".join(text.replace("*", "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -222,7 +258,8 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
     by_id = {q["id"]: q for q in questions}
     participants, answers = _rows(db, session["id"])
     per_student = {p["id"]: {"answered": 0, "correct": 0} for p in participants}
-    per_question = {q["id"]: {"answered": 0, "correct": 0, "wrong": Counter()} for q in questions}
+    per_question = {q["id"]: {"answered": 0, "correct": 0, "wrong": Counter(), "votes": Counter()}
+                    for q in questions}  # fmt: skip
     for participant_id, question_id, response, score in answers:
         question = by_id.get(question_id)
         if question is None:
@@ -236,6 +273,8 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
             stats["correct"] += 1
         elif verdict is False:
             stats["wrong"][response] += 1
+        else:
+            stats["votes"][response] += 1  # a poll: what the class chose
     ticks = _ticks(db, session["id"])
     teacher_paced = session["pacing"] == "teacher"
     now = datetime.now(UTC)
@@ -307,7 +346,24 @@ def _question_stats(question: dict, stats: dict, words: dict | None) -> dict:
         if graded and stats["answered"]
         else None,
         "most_common_wrong": wrong,
+        "tally": _tally(question, stats["votes"], words) if not graded else None,
     }
+
+
+def _tally(question: dict, votes: Counter, words: dict | None) -> list[dict]:
+    """A poll's votes per option (every option, most first), or per answer given."""
+    counted = Counter()
+    for raw, count in votes.items():
+        counted[response_label(question, decode_response(raw), words)] += count
+    options = question.get("options")
+    if isinstance(options, list):
+        for option in options:
+            counted.setdefault(option, 0)
+    total = sum(counted.values())
+    return [
+        {"label": label, "count": count, "share": round(count / total, 3) if total else 0.0}
+        for label, count in counted.most_common()
+    ]
 
 
 def _ticks(db, session_id: str) -> dict:

@@ -7,6 +7,7 @@ teacher action bumps so a tablet's poll (``GET /api/v1/me``) can answer 304 when
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import sqlite3
@@ -138,17 +139,23 @@ def update_session(db, session_id: str, **changes) -> dict:
     return get_session(db, session_id)
 
 
-def session_content(catalog, session: dict) -> tuple[Course | None, Lesson | None, Quiz | None,
-                                                      list[Guide]]:  # fmt: skip
-    """The course, lesson, quiz and guides of a session, in the session's language.
+def session_content(
+    catalog, session: dict, lang: str | None = None
+) -> tuple[Course | None, Lesson | None, Quiz | None, list[Guide]]:
+    """The course, lesson, quiz and guides of a session, in the session's language (or in
+    ``lang``, a student's own choice that the course offers).
 
+    A text question accepts the answers of every language the quiz is written in: a child
+    reading the English version may type "ice" where the Chinese file accepts "冰".
     Any of them may be None when a plugin was disabled or removed since the launch; callers
     must then say so kindly rather than fail.
     """
     course = catalog.course(session["course_id"])
     if course is None:
         return None, None, None, []
-    lang = session.get("language") or course.language
+    if lang not in course.languages:
+        lang = None
+    lang = lang or session.get("language") or course.language
     lesson = course.lessons.get(session["lesson_id"]) if session["lesson_id"] else None
     quiz = course.quizzes.get(session["quiz_id"]) if session["quiz_id"] else None
     guide_ids = list(lesson.guides) if lesson else []
@@ -158,6 +165,29 @@ def session_content(catalog, session: dict) -> tuple[Course | None, Lesson | Non
     return (
         course,
         lesson.in_language(lang) if lesson else None,
-        quiz.in_language(lang) if quiz else None,
+        _accepting_every_language(quiz, quiz.in_language(lang)) if quiz else None,
         guides,
     )
+
+
+def _accepting_every_language(default: Quiz, shown: Quiz) -> Quiz:
+    """``shown`` whose questions with an ``accept`` list take every translation's answers."""
+    versions = [default, *(default.in_language(lang) for lang in default.translations)]
+    accepted: dict[str, list] = {}
+    for version in versions:
+        for question in version.questions:
+            for answer in question.spec.get("accept") or ():
+                found = accepted.setdefault(question.id, [])
+                if answer not in found:
+                    found.append(answer)
+    if not accepted:
+        return shown
+    questions = []
+    for question in shown.questions:
+        extra = accepted.get(question.id)
+        if extra and isinstance(question.spec.get("accept"), list):
+            own = list(question.spec["accept"])
+            spec = {**question.spec, "accept": own + [a for a in extra if a not in own]}
+            question = dataclasses.replace(question, spec=spec)
+        questions.append(question)
+    return dataclasses.replace(shown, questions=tuple(questions))

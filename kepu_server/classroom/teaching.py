@@ -16,6 +16,7 @@ from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
 from kepu_server.errors import ApiError
 from kepu_server.store.db import write_transaction
+from kepu_server.store.repairs import open_sessions_started_before
 from kepu_server.store.retention import purge_expired
 
 
@@ -212,4 +213,20 @@ def purge_now_and_then(db) -> None:
     if time.monotonic() - state["last"] < PURGE_EVERY_SECONDS and state["last"]:
         return
     state["last"] = time.monotonic()
+    end_forgotten_sessions(db, current_app.config.get("KEPU_AUTO_END_HOURS"))
     purge_expired_sessions(db, current_app.config.get("KEPU_RETENTION_DAYS"))
+
+
+def end_forgotten_sessions(db, hours: float | None) -> int:
+    """End the classes left open ``hours`` after they started (``auto_end_hours`` in
+    ``config.toml``; 0 keeps them open): they would pile up under "running" and keep their
+    codes taken. Plugins hear ``ended`` as when a teacher ends one."""
+    if not hours or hours <= 0:
+        return 0
+    ended = 0
+    for session_id in open_sessions_started_before(db, hours):
+        session = get_session(db, session_id)
+        if session is not None:
+            end_session(db, session)
+            ended += 1
+    return ended

@@ -17,6 +17,7 @@
   var POLL_HIDDEN_MS = 10000;
   var BACKOFF_MAX_MS = 20000;
   var REQUEST_TIMEOUT_MS = 10000;
+  var CONFIRM_WAKE_MS = 900; // longer than any double tap
 
   /* ------------------------------------------------------------ storage */
   function load(key, fallback) {
@@ -122,8 +123,14 @@
           if (result.status === 200 || result.status === 201) return enter(result);
           var error = errorOf(result);
           if (error.code === "not_on_roster" && /^\d{6}$/.test(code)) {
-            window.location.assign("/j/" + code);
+            window.location.assign("/j/" + code + "?pick=1");
             return;
+          }
+          if (error.code === "session_ended") {
+            // The class is over: an empty box for the next class's code.
+            var codeBox = form.querySelector("input[name=code]");
+            codeBox.value = "";
+            codeBox.focus();
           }
           if (error.code === "name_taken" && error.suggestion) {
             var input = form.querySelector("input[name=name][type=text], input.join-name");
@@ -140,6 +147,22 @@
           return result;
         });
     }
+    // A code typed or pasted with spaces ("123 456", " 123456") is still the code.
+    var codeInput = form.querySelector("[data-code-input]");
+    if (codeInput) {
+      codeInput.addEventListener("input", function () {
+        var digits = codeInput.value.replace(/\D+/g, "").slice(0, 6);
+        if (digits !== codeInput.value) codeInput.value = digits;
+      });
+    }
+    // The name box stops at 40 letters: say so instead of silently eating the 41st.
+    var nameInput = form.querySelector("[data-name-input]");
+    var nameLimit = form.querySelector("[data-name-limit]");
+    if (nameInput && nameLimit) {
+      nameInput.addEventListener("input", function () {
+        nameLimit.classList.toggle("at-limit", nameInput.value.length >= 40);
+      });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var data = new FormData(form);
@@ -152,7 +175,16 @@
     if (seat && seat.token && resume && !root.querySelector(".join-resume a:not([data-resume-button])")) {
       var button = resume.querySelector("[data-resume-button]");
       button.textContent = (TEXT["continue"] || "Continue") + " · " + seat.name;
-      resume.hidden = false;
+      // Offer the seat only once the server says it still exists (results may have been
+      // deleted, or the class ended); a tablet without Wi-Fi keeps the offer.
+      request("GET", "/api/v1/me", seat.token)
+        .then(function (result) {
+          if (result.status === 200 || result.status === 304) resume.hidden = false;
+          else if (result.status === 401 || result.status === 409) store(SEAT_KEY, null);
+        })
+        .catch(function () {
+          resume.hidden = false;
+        });
       button.addEventListener("click", function (event) {
         event.preventDefault(); // a link for the markup; rejoining is a POST
         join(seat.code, seat.name, seat.token, button).then(function (result) {
@@ -531,31 +563,41 @@
     }
 
     function initSubmit() {
+      // Handing in asks in a dialog whose "Hand in" button wakes only after a short pause, so
+      // a double tap (or an impatient second tap) can never hand in a half-done quiz.
       var button = root.querySelector("[data-submit]");
       var note = root.querySelector("[data-submit-note]");
-      var armed = false;
-      var armTimer = null;
+      var dialog = root.querySelector("[data-submit-dialog]");
+      var confirmButton = dialog.querySelector("[data-submit-confirm]");
+      var cancelButton = dialog.querySelector("[data-submit-cancel]");
+      var dialogText = dialog.querySelector("[data-submit-question]");
+      var wakeTimer = null;
+      function closeDialog() {
+        clearTimeout(wakeTimer);
+        if (dialog.open) dialog.close();
+      }
       button.addEventListener("click", function () {
         if (pendingAnswers()) {
           flush();
           note.textContent = TEXT.need_online;
           return;
         }
-        if (!armed) {
-          var missing = cards.length - Object.keys(answers).filter(function (qid) {
-            return root.querySelector('.question[data-qid="' + cssEscape(qid) + '"]');
-          }).length;
-          note.textContent = (missing > 0 ? fmt(TEXT.unanswered, { n: missing }) + " " : "") + TEXT.confirm_submit;
-          button.classList.add("armed");
-          armed = true;
-          clearTimeout(armTimer);
-          armTimer = setTimeout(function () {
-            armed = false;
-            button.classList.remove("armed");
-          }, 15000);
-          return;
-        }
-        armed = false;
+        var missing = cards.length - Object.keys(answers).filter(function (qid) {
+          return root.querySelector('.question[data-qid="' + cssEscape(qid) + '"]');
+        }).length;
+        dialogText.textContent = (missing > 0 ? fmt(TEXT.unanswered, { n: missing }) + " " : "") + TEXT.confirm_submit;
+        confirmButton.disabled = true;
+        dialog.showModal();
+        cancelButton.focus();
+        clearTimeout(wakeTimer);
+        wakeTimer = setTimeout(function () {
+          confirmButton.disabled = false;
+        }, CONFIRM_WAKE_MS);
+      });
+      cancelButton.addEventListener("click", closeDialog);
+      confirmButton.addEventListener("click", function () {
+        if (confirmButton.disabled) return;
+        closeDialog();
         button.disabled = true;
         request("POST", "/api/v1/me/submit", token)
           .then(function (result) {

@@ -69,6 +69,29 @@
     });
   });
 
+  // The slide fits the screen above previous / next (a 1280×800 projector included): the
+  // type steps down until the whole section shows, never below what the back row can read.
+  var slide = document.querySelector(".presenting .slide");
+  var slideNav = document.querySelector(".presenting .slide-nav");
+  function fitSlide() {
+    if (!slide || !slideNav || window.innerWidth < 900) { return; }
+    slide.style.fontSize = "";
+    var size = parseFloat(window.getComputedStyle(slide).fontSize);
+    var top = window.scrollY;
+    window.scrollTo(0, 0);
+    while (size > 15 && slide.getBoundingClientRect().bottom > slideNav.getBoundingClientRect().top + 1) {
+      size -= 1;
+      slide.style.fontSize = size + "px";
+    }
+    window.scrollTo(0, top);
+  }
+  if (slide) {
+    fitSlide();
+    window.addEventListener("resize", fitSlide);
+    window.addEventListener("load", fitSlide); // images change the height once they arrive
+    slide.querySelectorAll("img").forEach(function (img) { img.addEventListener("load", fitSlide); });
+  }
+
   // Presentation clickers send Page Down / Page Up; keyboards send the arrows.
   if (document.querySelector(".presenter")) {
     document.addEventListener("keydown", function (event) {

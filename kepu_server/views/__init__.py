@@ -13,12 +13,14 @@ from kepu_server.views import (
     pages,
     student,
     teach,
+    teach_regrade,
+    teach_seats,
 )
 
 # Each module has ``init_app(app)`` and may have ``OPENAPI_PATHS`` (merged into
 # /api/v1/openapi.json). api_content holds the /api/v1 catch-all 404, which Flask ranks
 # below every real route.
 VIEW_MODULES = [
-    pages, auth_pages, api_content, api_student, api_teacher, student, teach,
-    admin_users, admin_plugins, api_authoring, author_pages, openapi,
+    pages, auth_pages, api_content, api_student, api_teacher, student, teach, teach_seats,
+    teach_regrade, admin_users, admin_plugins, api_authoring, author_pages, openapi,
 ]  # fmt: skip

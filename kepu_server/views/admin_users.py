@@ -10,6 +10,7 @@ from kepu_server.auth import admin_required, create_user, current_user
 from kepu_server.errors import ApiError, KepuError
 from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
+from kepu_server.views.common import account_problem
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin")
 
@@ -47,7 +48,7 @@ def add_user():
             is_admin=form.get("is_admin") == "1",
         )  # fmt: skip
     except KepuError as exc:
-        flash(_("Could not add the account: %(why)s", why=str(exc)), "error")
+        flash(_("Could not add the account: %(why)s", why=account_problem(exc)), "error")
         return redirect(url_for(".users"))
     flash(_("Added %(name)s. Give them their name and password.", name=form["name"].strip()), "ok")
     return redirect(url_for(".users"))

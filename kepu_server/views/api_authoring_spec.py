@@ -51,7 +51,18 @@ OPENAPI_PATHS = {
             "summary": "My authored courses (an admin: all)",
             "tags": ["authoring"],
             "security": _AUTH,
-            "responses": {"200": _json("[{id, title, served}]"), "401": _ERR, "403": _ERR},
+            "responses": {
+                "200": {
+                    "description": "[{id, title, served}]",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "array", "items": {"type": "object"}}
+                        }
+                    },
+                },
+                "401": _ERR,
+                "403": _ERR,
+            },
         },
         "post": {
             "summary": "Create a course: {id, title, grades, language, summary} or "
@@ -182,3 +193,10 @@ OPENAPI_PATHS = {
         },
     },
 }
+
+
+# Every id in a path is checked before anything else: a malformed one is a 400 (bad_request).
+for _path, _ops in OPENAPI_PATHS.items():
+    if "{" in _path:
+        for _op in _ops.values():
+            _op["responses"].setdefault("400", _ERR)

@@ -22,6 +22,7 @@ from kepu_server.errors import ApiError
 from kepu_server.quiz.scoring import check_response
 from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
+from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
@@ -60,6 +61,8 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
     session = open_session_by_code(db, code)
     if session is None:
         count_join_failure()
+        if ended_session_by_code(db, code) is not None:
+            raise ApiError(404, "session_ended", ended_message())
         raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
     try:
         participant, token, rejoined = seats.join_session(
@@ -80,6 +83,12 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
         emit_session_event({"type": "joined", "session": session["id"],
                             "participant": participant["id"], "name": participant["name"]})  # fmt: skip
     return session, participant, token, rejoined
+
+
+def ended_message() -> str:
+    return _(
+        "This class has ended. Ask your teacher for the code of the next class and type it here."
+    )
 
 
 _JOIN_MESSAGES = {
@@ -140,7 +149,7 @@ def me():
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
-    course, _lesson, quiz, _guides = session_content(get_catalog(), session)
+    course, _lesson, quiz, _guides = state.seat_content(session)
     if quiz is None:
         raise ApiError(404, "no_quiz", _("This class has no quiz."))
     if not session["quiz_open"] and not (for_reading and participant["submitted_at"]):
@@ -152,7 +161,9 @@ def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
 def my_quiz():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
-    answers = seats.saved_answers(get_db(), participant["id"])
+    answers = state.answers_for_seat(
+        quiz, state.session_quiz(session), seats.saved_answers(get_db(), participant["id"])
+    )
     body = {
         "id": quiz.id,
         "title": quiz.title,
@@ -179,6 +190,8 @@ def save_answer(question):
     if question is None or qtype is None:
         raise ApiError(404, "unknown_question", f"no question {question_id!r} in this quiz")
     response = data["response"]
+    if isinstance(response, str):
+        response = response.strip()  # " YIXI " is the answer "YIXI", stored as such
     try:
         check_response(qtype, question, response)
     except ValueError as exc:
@@ -186,7 +199,10 @@ def save_answer(question):
     except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
         log.warning("question type %s rejected a response: %r", qtype.name, exc)
         raise ApiError(400, "bad_response", "this answer cannot be read") from None
-    updated_at = seats.save_answer(get_db(), participant["id"], qtype, question, response)
+    # Stored in the session's language, whatever language this tablet reads the quiz in.
+    stored = state.session_quiz(session).question(question.id) or question
+    response = state.response_for_session(question, stored, response)
+    updated_at = seats.save_answer(get_db(), participant["id"], qtype, stored, response)
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
@@ -196,7 +212,9 @@ def save_answer(question):
 def submit():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
-    participant, new = seats.submit(get_db(), participant["id"], quiz, get_catalog().question_types)
+    participant, new = seats.submit(
+        get_db(), participant["id"], state.session_quiz(session), get_catalog().question_types
+    )
     if new:
         emit_session_event({"type": "submitted", "session": session["id"],
                             "participant": participant["id"], "score": participant["score"],

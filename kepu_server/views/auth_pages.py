@@ -35,6 +35,7 @@ from kepu_server.i18n import UI_LANGUAGES
 from kepu_server.security import give_back, take_attempt
 from kepu_server.store import accounts
 from kepu_server.store.db import get_db, write_transaction
+from kepu_server.views.common import account_problem
 
 bp = Blueprint("auth", __name__)
 
@@ -106,7 +107,8 @@ def setup(token):
         # The page asks twice; a script that sends the password once is taken at its word.
         if password != request.form.get("password2", password):
             flash(_("The two passwords differ."), "error")
-            return render_template("auth/setup.html"), 400
+            # Keep the name typed: only the passwords need typing again.
+            return render_template("auth/setup.html", name=request.form.get("name", "")), 400
         try:
             # Claiming the link and adding the admin are one transaction: of several
             # concurrent claims, one finds the link unused and the others none.
@@ -115,8 +117,8 @@ def setup(token):
                     return render_template("auth/setup_used.html"), 404
                 user_id = create_user(db, request.form.get("name", ""), password, is_admin=True)
         except KepuError as exc:
-            flash(str(exc), "error")
-            return render_template("auth/setup.html"), 400
+            flash(account_problem(exc), "error")
+            return render_template("auth/setup.html", name=request.form.get("name", "")), 400
         start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user_id])))
         flash(_("Welcome! Add your teachers' accounts here."), "ok")
         return redirect(url_for("admin_users.users"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
 from kepu_server.content.model import Course, Guide, Lesson
@@ -118,3 +119,15 @@ def media_base(course: Course) -> str:
 
 def render_md(course: Course, text: str) -> str:
     return get_catalog().renderer.render(text, media_base(course))
+
+
+def account_problem(exc) -> str:
+    """An ``AccountError`` in the reader's language (the CLI keeps the English text)."""
+    reason = getattr(exc, "reason", None)
+    if reason == "name_taken":
+        return _("An account called %(name)s exists already. Choose another name.", name=exc.name)
+    if reason == "bad_name":
+        return _("A name needs 1 to 64 characters.")
+    if reason == "short_password":
+        return _("A password needs at least 8 characters.")
+    return str(exc)

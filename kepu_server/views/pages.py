@@ -11,7 +11,8 @@ from kepu_server.auth import current_user
 from kepu_server.catalog import get_catalog
 from kepu_server.content.model import GRADES
 from kepu_server.i18n import content_language, ui_language
-from kepu_server.views.common import find_course, find_guide, find_lesson
+from kepu_server.quiz.scoring import public_question
+from kepu_server.views.common import find_course, find_guide, find_lesson, render_md
 from kepu_server.views.serialize import course_detail, course_summary, guide_detail, lesson_detail
 
 bp = Blueprint("pages", __name__)
@@ -70,10 +71,24 @@ def lesson(course_id, lesson_id):
     detail = lesson_detail(found, find_lesson(found, lesson_id, lang), lang)
     guides = [find_guide(found, g, lang) for g in detail["guides"]]
     quiz = found.quizzes.get(detail["quiz"]) if detail["quiz"] else None
+    quiz = quiz.in_language(lang) if quiz else None
+    user = current_user()
+    # The printed worksheet's questions, for a signed-in teacher: what a tablet would see
+    # (public fields only, never a key), with space to write on paper.
+    worksheet = worksheet_questions(found, quiz) if user and quiz else []
     return render_template(
         "catalog/lesson.html", course=course_summary(found, lang), lesson=detail, guides=guides,
-        quiz=quiz.in_language(lang) if quiz else None, user=current_user(),
+        quiz=quiz, user=user, worksheet=worksheet,
     )  # fmt: skip
+
+
+def worksheet_questions(course, quiz) -> list[dict]:
+    types = get_catalog().question_types
+    return [
+        public_question(types[q.type], q, render_md(course, q.prompt), "worksheet")
+        for q in quiz.questions
+        if q.type in types
+    ]
 
 
 @bp.get("/courses/<course_id>/guides/<guide_id>")

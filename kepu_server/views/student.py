@@ -19,8 +19,9 @@ from kepu_server.classroom.sessions import get_session, open_session_by_code, se
 from kepu_server.errors import ApiError
 from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
+from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.views import student_state as state
-from kepu_server.views.api_student import join_class, set_seat_cookie
+from kepu_server.views.api_student import ended_message, join_class, set_seat_cookie
 from kepu_server.views.common import render_md
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,15 @@ def join_code(code):
     session, refused = _probe_code(code)
     if refused:
         return _too_many(code)
+    if session is not None and session["roster"] and request.args.get("pick"):
+        # Sent here after typing a name into a class that has a list of names.
+        return _join_page(
+            code, _("This class has a list of names. Tap your own name."), session=session
+        )
     if session is None and code.isdigit() and len(code) == 6:
+        if ended_session_by_code(get_db(), code) is not None:
+            # Not the child's typing: the class is over. Offer an empty box for the next code.
+            return _join_page("", ended_message(), 404)
         return _join_page(code, _("No class with this code is running. Check the code."), 404)
     return _join_page(code, session=session)
 
@@ -106,8 +115,10 @@ def join_form():
     except ApiError as exc:
         clean = "".join(code.split())
         # The code was right when the name was the problem: show that class (its roster).
-        found = exc.code not in ("bad_code", "no_session", "too_many_requests")
+        found = exc.code not in ("bad_code", "no_session", "session_ended", "too_many_requests")
         session = open_session_by_code(get_db(), clean) if found else None
+        if exc.code == "session_ended":
+            clean = ""
         return _join_page(clean, exc.message, exc.status, name, session=session)
     return set_seat_cookie(redirect(url_for("student.me")), token)
 
@@ -123,9 +134,9 @@ def me():
     participant, session = _cookie_seat()
     if participant is None:
         return redirect(url_for("student.join_start"))
-    course, lesson, quiz, guides = session_content(get_catalog(), session)
     if session["state"] != "open":
         # The class is over, so the review (when the teacher allows one) is open to all.
+        course, _lesson, quiz, _guides = state.seat_content(session)
         result = None
         if participant["submitted_at"] and quiz is not None:
             result = state.submission(course, quiz, participant, session)
@@ -134,8 +145,14 @@ def me():
             prompts=_review_prompts(course, quiz, result),
         )  # fmt: skip
         return make_response(body, 200)
+    course, lesson, quiz, guides = state.seat_content(session)
+    chosen = state.chosen_language()
+    # The English switch on a course with no English version: say so, show the original.
+    untranslated = bool(course and chosen and chosen not in course.languages)
     db = get_db()
-    answers = seats.saved_answers(db, participant["id"])
+    answers = state.answers_for_seat(
+        quiz, state.session_quiz(session), seats.saved_answers(db, participant["id"])
+    )
     ticks = seats.ticks_of(db, participant["id"])
     submitted = bool(participant["submitted_at"])
     questions = []
@@ -158,7 +175,8 @@ def me():
         ticks=ticks, token=token, widgets=_working_widgets(types, questions),
         section_index=state.shown_section(session, participant, lesson),
         etag=state.me_etag(participant, session), render_section=_section_renderer(course),
-        lang=session["language"],
+        lang=chosen if course and chosen in course.languages else session["language"],
+        untranslated=untranslated,
     )  # fmt: skip
     response = make_response(body)
     # The page carries the seat's token for the script: never store it in a shared cache.

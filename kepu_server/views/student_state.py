@@ -19,10 +19,13 @@ from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
+from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
+from kepu_server.store.regrade import stored_scores
 from kepu_server.views.common import render_md
+from kepu_server.views.review_labels import response_label, right_answer_label
 
 # The seat cookie (PARTICIPANT_COOKIE) is set by both ways of joining, so a reload of /me
 # finds the seat even before any script runs.
@@ -59,6 +62,59 @@ def current_seat(*, allow_ended: bool = False) -> tuple[dict, dict]:
     return participant, session
 
 
+def chosen_language() -> str | None:
+    """The language this tablet chose with its 中文 / English switch (or None)."""
+    return requested_language()
+
+
+def seat_content(session: dict):
+    """``session_content`` in the tablet's chosen language where the course offers it."""
+    return session_content(get_catalog(), session, chosen_language())
+
+
+def session_quiz(session: dict):
+    """The quiz in the session's own language: what answers are stored and scored in."""
+    return session_content(get_catalog(), session)[2]
+
+
+def _relabel(source, target, response):
+    """An ordering-style response (item texts) from ``source``'s wording into ``target``'s.
+
+    Indices (single, multiple, poll), numbers and booleans mean the same in every language;
+    item texts do not, so they are mapped by their place in the file's list.
+    """
+    items_from, items_to = source.spec.get("items"), target.spec.get("items")
+    if (
+        not isinstance(response, list)
+        or not isinstance(items_from, list)
+        or not isinstance(items_to, list)
+        or len(items_from) != len(items_to)
+        or items_from == items_to
+    ):
+        return response
+    where = {text: i for i, text in enumerate(items_from)}
+    if not all(isinstance(r, str) and r in where for r in response):
+        return response
+    return [items_to[where[r]] for r in response]
+
+
+def response_for_session(seat_question, stored_question, response):
+    """A response given on a tablet reading another language, as the session stores it."""
+    return _relabel(seat_question, stored_question, response)
+
+
+def answers_for_seat(seat_quiz, stored_quiz, answers: dict) -> dict:
+    """Saved answers (in the session's language) as the tablet's language shows them."""
+    if seat_quiz is None or stored_quiz is None or seat_quiz is stored_quiz:
+        return answers
+    shown = {q.id: q for q in seat_quiz.questions}
+    out = dict(answers)
+    for question in stored_quiz.questions:
+        if question.id in out and question.id in shown:
+            out[question.id] = _relabel(question, shown[question.id], out[question.id])
+    return out
+
+
 def seat_seed(participant: dict) -> str:
     """A stable per-participant seed (never the token itself) for shuffling."""
     return participant["token_hash"][:16]
@@ -89,19 +145,30 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
     return out
 
 
-def review_items(course, quiz, participant: dict, answers: dict) -> list[dict]:
-    """Per question ``{id, correct, score, points, explain}`` — only after submission."""
-    graded = seats.grade(quiz, get_catalog().question_types, answers)
+def review_items(course, quiz, participant: dict, answers: dict, scoring_quiz=None) -> list[dict]:
+    """Per question ``{id, correct, score, points, explain}`` — only after submission.
+
+    Graded with ``scoring_quiz`` (the session's language, as stored); worded with ``quiz``.
+    """
+    types = get_catalog().question_types
+    scoring_quiz = scoring_quiz or quiz
+    graded = seats.with_stored_scores(
+        seats.grade(scoring_quiz, types, answers), stored_scores(get_db(), participant["id"])
+    )
+    answers = answers_for_seat(quiz, scoring_quiz, answers)
     by_id = {q.id: q for q in quiz.questions}
-    return [
-        {
+    items = []
+    for item in graded:
+        question = by_id[item["id"]]
+        qtype = types.get(question.type)
+        answered = item["id"] in answers
+        items.append({
             **item,
-            "explain": render_md(course, by_id[item["id"]].explain)
-            if by_id[item["id"]].explain
-            else "",
-        }
-        for item in graded
-    ]
+            "explain": render_md(course, question.explain) if question.explain else "",
+            "your_answer": response_label(qtype, question, answers[item["id"]]) if answered else None,
+            "right_answer": right_answer_label(qtype, question) if item["correct"] is not None else None,
+        })  # fmt: skip
+    return items
 
 
 def review_open(session: dict) -> bool:
@@ -124,7 +191,7 @@ def submission(course, quiz, participant: dict, session: dict) -> dict:
     }
     if review_open(session) and quiz is not None:
         answers = seats.saved_answers(get_db(), participant["id"])
-        body["questions"] = review_items(course, quiz, participant, answers)
+        body["questions"] = review_items(course, quiz, participant, answers, session_quiz(session))
     return body
 
 
@@ -142,6 +209,7 @@ def me_etag(participant: dict, session: dict) -> str:
             participant["submitted_at"],
             seats.ticks_signature(get_db(), participant["id"]),
             catalog.built_at,
+            chosen_language(),
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -159,7 +227,7 @@ def shown_section(session: dict, participant: dict, lesson) -> int:
 
 def me_state(participant: dict, session: dict) -> dict:
     """The session as this student's tablet needs it (``GET /api/v1/me``)."""
-    course, lesson, quiz, guides = session_content(get_catalog(), session)
+    course, lesson, quiz, guides = seat_content(session)
     section = None
     index = shown_section(session, participant, lesson)
     if lesson is not None and lesson.sections:

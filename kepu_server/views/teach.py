@@ -158,6 +158,13 @@ def launch():
         roster = chosen["names"] if chosen else None
     elif form.get("roster_mode") == "paste":
         roster = parse_roster(form.get("roster_text", "")) or None
+        if roster is None:
+            # Not a silent nickname class: the teacher meant a list and gave none.
+            flash(
+                _("The class list is empty. Paste the names, one per line, or choose “No list”."),
+                "error",
+            )
+            return render_template("teach/launch.html", **context), 400
     body = {"course": course.id, kind: item.id, "pacing": form.get("pacing", "teacher"),
             "review": form.get("review") == "1", "roster": roster,
             "language": form.get("language") or None}  # fmt: skip

@@ -17,6 +17,7 @@ from kepu_server.classroom import results as session_results
 from kepu_server.classroom import teaching
 from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
+from kepu_server.store import repairs
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
 
@@ -171,7 +172,8 @@ def results(session_id):
             else None
             for q in data["questions"]
         ]
-    return render_template("teach/results.html", data=data, **_context(row))
+    seats = repairs.seats_of(get_db(), session_id)  # the regrade form names seats by id
+    return render_template("teach/results.html", data=data, seats=seats, **_context(row))
 
 
 def _cell_verdict(row: dict, question: dict, participant: dict) -> bool | None:

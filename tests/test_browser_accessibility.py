@@ -1,0 +1,116 @@
+"""Every page a student, teacher or admin uses passes axe-core with no serious or critical
+violation, in Chinese and English, at tablet (800×1280) and projector (1280×800) sizes.
+
+axe-core comes from npm (package.json; ``npm install`` in .ci/run) and is injected into
+Debian's chromium. One browser for the whole run; one parametrised test per language and size.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TEST_PLUGIN
+from tests.student_support import launch
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
+    ),
+]
+SIZES = {"tablet": {"width": 800, "height": 1280}, "projector": {"width": 1280, "height": 800}}
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN]}
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing in CI; .ci/run runs npm install")
+        pytest.skip("axe-core is not installed (npm install --no-audit --no-fund)")
+    return AXE.read_text(encoding="utf-8")
+
+
+def violations(page, axe_source: str) -> list[str]:
+    page.evaluate(axe_source + "\n;0")  # in the page, outside its CSP
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+        " return r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '')"
+        ".split('\\n').slice(1, 2).join(''))})); }"
+    )
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {json.dumps(v['nodes'], ensure_ascii=False)}"
+        for v in result
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lang, size):
+    base = live_server.url
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    lesson = launch(app, admin, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
+    quiz = launch(app, admin, quiz_id="water-quiz")
+    found: list[str] = []
+
+    teacher_ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=base)
+    desk = teacher_ctx.new_page()
+    desk.goto(f"/login?lang={lang}")
+    found += violations(desk, axe_source)
+    desk.fill("input[name=name]", admin["name"])
+    desk.fill("input[name=password]", admin["password"])
+    desk.click("form.stack button[type=submit]")
+    desk.wait_for_url("**/teach/")
+    sid = lesson["id"]
+    for url in [
+        "/", "/courses/heiyoushan-trip", "/courses/heiyoushan-trip/lessons/heiyoushan-trip",
+        "/courses/test-course/guides/" + next(iter(app.extensions["kepu"].catalog
+                                                   .course("test-course").guides)),
+        "/teach/", "/teach/catalog",
+        "/teach/launch?course=heiyoushan-trip&lesson=heiyoushan-trip",
+        f"/teach/sessions/{sid}/join", f"/teach/sessions/{sid}", f"/teach/sessions/{sid}/dashboard",
+        f"/teach/sessions/{quiz['id']}/results", f"/teach/sessions/{sid}/seats",
+        "/account", "/admin/", "/admin/users", "/admin/plugins", "/no/such/page",
+    ]:  # fmt: skip
+        desk.goto(url)
+        found += violations(desk, axe_source)
+    teacher_ctx.close()
+
+    pad_ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=base,
+                                  has_touch=True)  # fmt: skip
+    pad = pad_ctx.new_page()
+    pad.goto(f"/j?lang={lang}")
+    found += violations(pad, axe_source)
+    pad.goto(f"/j/{quiz['code']}")
+    found += violations(pad, axe_source)
+    pad.fill("input[name=name]", "小明")
+    pad.click("form.join-form button[type=submit]")
+    pad.wait_for_url("**/me")
+    found += violations(pad, axe_source)  # the quiz
+    pad.locator(".w-single button.option").first.click()
+    pad.click("[data-submit]")
+    found += violations(pad, axe_source)  # the hand-in dialog
+    pad.click("[data-submit-confirm]")
+    pad.wait_for_selector(".review-item")
+    found += violations(pad, axe_source)  # the review
+    pad.goto(f"/j/{lesson['code']}")
+    pad.fill("input[name=name]", "小红")
+    pad.click("form.join-form button[type=submit]")
+    pad.wait_for_url("**/me")
+    found += violations(pad, axe_source)  # the lesson with its guide tab
+    pad_ctx.close()
+    assert not found, "\n".join(found)
