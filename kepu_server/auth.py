@@ -7,24 +7,17 @@ only as SHA-256 hashes, so a copied database does not hand out working credentia
 from __future__ import annotations
 
 import functools
-import hashlib
 import secrets
-from datetime import UTC, datetime
 
 from flask import g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kepu_server.clock import now_iso  # noqa: F401 (older callers import it from here)
 from kepu_server.errors import AccountError, ApiError
 from kepu_server.store import accounts
-from kepu_server.store.db import get_db, write_transaction
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from kepu_server.store.db import get_db
+from kepu_server.store.participants import participant_by_token_hash
+from kepu_server.tokens import hash_token
 
 
 def create_user(db, name: str, password: str, *, is_admin: bool = False) -> int:
@@ -33,21 +26,9 @@ def create_user(db, name: str, password: str, *, is_admin: bool = False) -> int:
         raise AccountError("a user name needs 1 to 64 characters", "bad_name", name)
     if len(password) < 8:
         raise AccountError("a password needs at least 8 characters", "short_password", name)
-    if db["users"].count_where("name = ?", [name]):
+    if accounts.name_taken(db, name):
         raise AccountError(f"a user called {name!r} exists already", "name_taken", name)
-    with write_transaction(db):
-        return (
-            db["users"]
-            .insert(
-                {
-                    "name": name,
-                    "password_hash": generate_password_hash(password),
-                    "is_admin": int(is_admin),
-                    "created_at": now_iso(),
-                }
-            )
-            .last_pk
-        )
+    return accounts.insert_user(db, name, generate_password_hash(password), is_admin=is_admin)
 
 
 @functools.cache
@@ -56,22 +37,19 @@ def _dummy_hash() -> str:
 
 
 def verify_password(db, name: str, password: str) -> dict | None:
-    rows = list(db["users"].rows_where("name = ?", [name.strip()]))
-    stored = rows[0]["password_hash"] if rows else None
+    user = accounts.user_by_name(db, name.strip())
+    stored = user["password_hash"] if user else None
     if not stored:
         # The same slow hash as for a real account: the answer's timing must not tell
         # someone on the LAN which teacher names exist.
         check_password_hash(_dummy_hash(), password)
         return None
-    return rows[0] if check_password_hash(stored, password) else None
+    return user if check_password_hash(stored, password) else None
 
 
 def create_api_token(db, user_id: int) -> str:
     token = "kepu_" + secrets.token_urlsafe(32)
-    with write_transaction(db):
-        db["api_tokens"].insert(
-            {"user_id": user_id, "token_hash": hash_token(token), "created_at": now_iso()}
-        )
+    accounts.insert_api_token(db, user_id, hash_token(token))
     return token
 
 
@@ -119,7 +97,7 @@ def end_session() -> None:
 
 
 def has_admin(db) -> bool:
-    return bool(db["users"].count_where("is_admin = 1"))
+    return accounts.has_admin(db)
 
 
 def bearer_token() -> str | None:
@@ -140,14 +118,7 @@ def current_user() -> dict | None:
         # A request with a bearer token is judged by that token alone, never by the cookie
         # next to it: bearer requests skip the CSRF check (security.py).
         if token.startswith("kepu_"):
-            user = next(
-                db.query(
-                    "SELECT users.* FROM api_tokens JOIN users ON users.id = api_tokens.user_id "
-                    "WHERE token_hash = ?",
-                    [hash_token(token)],
-                ),
-                None,
-            )
+            user = accounts.user_by_api_token_hash(db, hash_token(token))
     elif session.get("user_id"):
         nonce = session.get("nonce")
         # Only while the server still holds this sign-in (signing out ends it); a session
@@ -171,8 +142,7 @@ def _is_participant_token(token: str | None) -> bool:
     """Whether ``token`` is a student's seat token from joining a class."""
     if not token:
         return False
-    query = "SELECT 1 FROM participants WHERE token_hash = ?"
-    return next(get_db().query(query, [hash_token(token)]), None) is not None
+    return participant_by_token_hash(get_db(), hash_token(token)) is not None
 
 
 def teacher_required(view):

@@ -7,9 +7,12 @@ swaps in a new snapshot atomically and never changes what a request in flight se
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,9 @@ from kepu_server.errors import ContentError, PluginError
 from kepu_server.plugin_records import PluginRecord
 from kepu_server.plugins import load_plugins, new_plugin_manager
 from kepu_server.quiz.types import QuestionType
-from kepu_server.store.db import open_db
+from kepu_server.store.plugin_state import disabled_plugins
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -185,31 +190,34 @@ def _plugin_problem(catalog: Catalog, plugin_name: str, message: str) -> None:
         record.problem(PluginError(message))
 
 
-def disabled_plugins(db_path: str) -> set[str]:
-    if not Path(db_path).exists():
-        return set()
-    db = open_db(db_path)
-    try:
-        if "plugin_state" not in db.table_names():
-            return set()
-        return {row["name"] for row in db.query("SELECT name FROM plugin_state WHERE enabled = 0")}
-    finally:
-        db.conn.close()
-
-
 # ---------------------------------------------------------------- live reload
 
 
-def content_stamp(app, catalog: Catalog | None) -> tuple:
-    """What, when changed, means the catalog must be rebuilt: files and plugin state."""
+def stamp_roots(app, catalog: Catalog | None) -> list[Path]:
+    """The folders whose files make the catalog: each once, none inside another."""
     config = app.config
     roots = [Path(config["KEPU_INSTANCE"]) / "packs", Path(config["KEPU_INSTANCE"]) / "plugins"]
     if config.get("KEPU_CONTENT"):
         roots.append(Path(config["KEPU_CONTENT"]))
     if catalog is not None:
         roots += [c.path for c in catalog.courses.values() if c.path]
+    found = sorted({Path(os.path.abspath(root)) for root in roots})
+    # Sorted, a folder comes right before everything inside it: keep only outermost ones.
+    outer: list[Path] = []
+    for root in found:
+        if not outer or not root.is_relative_to(outer[-1]):
+            outer.append(root)
+    return outer
+
+
+def content_stamp(app, catalog: Catalog | None, roots: list[Path] | None = None) -> tuple:
+    """What, when changed, means the catalog must be rebuilt: files and plugin state.
+
+    Each folder is walked once (a course folder inside the content folder is not walked
+    again), and the walk never holds a lock a request waits on (``CatalogHolder``).
+    """
     entries = []
-    for root in dict.fromkeys(roots):
+    for root in roots if roots is not None else stamp_roots(app, catalog):
         if not root.exists():
             entries.append((str(root), None))
             continue
@@ -223,36 +231,81 @@ def content_stamp(app, catalog: Catalog | None) -> tuple:
                 except FileNotFoundError:
                     continue
                 entries.append((name, st.st_mtime_ns, st.st_size))
-    return (tuple(entries), tuple(sorted(disabled_plugins(config["KEPU_DATABASE"]))))
+    return (tuple(entries), tuple(sorted(disabled_plugins(app.config["KEPU_DATABASE"]))))
+
+
+def content_fingerprint(catalog: Catalog) -> str:
+    """A hash of the snapshot's stamp: the same after a restart when no file changed."""
+    found = catalog.response_cache.get(("fingerprint",))
+    if found is None:
+        found = hashlib.sha256(repr(catalog.stamp).encode()).hexdigest()[:16]
+        catalog.response_cache[("fingerprint",)] = found
+    return found
 
 
 class CatalogHolder:
-    """Holds the current snapshot; rebuilds it when installed content changed."""
+    """Holds the current snapshot; rebuilds it when installed content changed.
+
+    A request only reads ``self.catalog`` (``current``): it never walks a folder, never
+    waits for a lock and never waits for a rebuild, which happens on a background thread
+    that swaps the new snapshot in when it is complete. ``KEPU_RELOAD_INTERVAL`` is the
+    seconds between checks; ``0`` checks within every request instead (tests and authors
+    who want each save seen at once); ``None`` never checks (installs still refresh).
+    """
 
     def __init__(self, app):
         self.app = app
         self._lock = threading.Lock()
-        self._checked_at = 0.0
+        self._watcher: threading.Thread | None = None
         self.failures = PluginFailures()  # lasts as long as the app, across rebuilds
         self.catalog = build_catalog(app, None, self.failures)
-        self.catalog.stamp = content_stamp(app, self.catalog)
+        self._roots = stamp_roots(app, self.catalog)
+        self.catalog.stamp = content_stamp(app, self.catalog, self._roots)
 
     def current(self) -> Catalog:
         interval = self.app.config.get("KEPU_RELOAD_INTERVAL", 1.0)
-        if interval is not None and time.monotonic() - self._checked_at >= interval:
+        if interval == 0:
             self.refresh()
+        elif interval is not None and self._watcher is None:
+            self._start_watcher(float(interval))
         return self.catalog
 
-    def refresh(self, force: bool = False) -> Catalog:
+    def _start_watcher(self, interval: float) -> None:
         with self._lock:
-            self._checked_at = time.monotonic()
-            stamp = content_stamp(self.app, self.catalog)
+            if self._watcher is not None:
+                return
+            holder = weakref.ref(self)  # the thread ends with the app it watches
+            self._watcher = threading.Thread(
+                target=_watch, args=(holder, interval), name="kepu-reload", daemon=True
+            )
+            self._watcher.start()
+
+    def refresh(self, force: bool = False) -> Catalog:
+        """Check now (and rebuild if anything changed); the caller waits, requests do not."""
+        with self._lock:
+            stamp = content_stamp(self.app, self.catalog, self._roots)
             if force or stamp != self.catalog.stamp:
                 with self.app.app_context():
                     new = build_catalog(self.app, stamp, self.failures)
-                new.stamp = content_stamp(self.app, new)
+                roots = stamp_roots(self.app, new)
+                if roots != self._roots:  # a course moved in or out: walk its folders too
+                    new.stamp = content_stamp(self.app, new, roots)
+                self._roots = roots
                 self.catalog = new  # one reference assignment: atomic for other threads
             return self.catalog
+
+
+def _watch(holder: weakref.ref, interval: float) -> None:
+    while True:
+        time.sleep(interval)
+        current = holder()
+        if current is None:
+            return
+        try:
+            current.refresh()
+        except Exception:  # noqa: BLE001 - a bad save must not stop live reload for good
+            log.exception("checking the content for changes failed")
+        del current
 
 
 def get_catalog() -> Catalog:

@@ -61,8 +61,7 @@ def lan_addresses() -> list[str]:
 @instance_options
 def serve(host, port, threads, projects, instance, content):
     """Run the server (waitress). On a fresh instance, prints a one-time setup link."""
-    import waitress
-
+    from kepu_server import serving
     from kepu_server.auth import create_setup_token, has_admin
     from kepu_server.plugins import preview_plugins
     from kepu_server.store.db import open_db
@@ -95,18 +94,7 @@ def serve(host, port, threads, projects, instance, content):
 
     start_retention(app)  # at start-up, then hourly, whether or not a teacher opens a page
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
-    waitress.serve(app, host=host, port=port, threads=threads, **waitress_options(app))
-
-
-def waitress_options(app) -> dict:
-    """How ``kepu serve`` runs waitress: no proxy header is trusted (rate limits count the
-    real address), and no body over ``MAX_CONTENT_LENGTH`` is read (waitress's own default
-    buffers up to 1 GB to disk before the app can refuse it)."""
-    return {
-        "ident": "kepu",
-        "clear_untrusted_proxy_headers": True,
-        "max_request_body_size": int(app.config.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024),
-    }
+    serving.serve(app, host=host, port=port, threads=threads)
 
 
 # ---------------------------------------------------------------- check
@@ -239,6 +227,19 @@ def main(argv=None) -> None:
     except (OSError, ValueError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+
+
+# ---------------------------------------------------------------- bench
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench(args):
+    """Self-test this PC: pages, API and a hall of tablets beside a bare Flask app
+    (``kepu bench --help`` for options; docs/capacity.md reads the figures)."""
+    from kepu_server.benchmark.run import main
+
+    main(list(args))
 
 
 if __name__ == "__main__":

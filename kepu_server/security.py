@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 
+from kepu_server import web_speed
 from kepu_server.auth import bearer_token
 from kepu_server.errors import ApiError
 from kepu_server.store import limits as limits_store
@@ -42,6 +43,12 @@ CSP = (
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'; "
     "form-action 'self'"
 )
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+]
 # Routes that take no credentials at all, so there is no session to forge a request for;
 # and content-pack uploads, which check CSRF themselves right after admin_required, so that a
 # non-admin's upload is refused before its body is read (the check here parses the body).
@@ -90,12 +97,11 @@ def init_app(app) -> None:
                 _("This form has expired. Go back, reload the page and try again."),
             ) from None
 
+    # On every response that did not set its own (course media sets a stricter CSP).
+    web_speed.init_app(app, SECURITY_HEADERS)
+
     @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    def device_cookie(response):
         if request.endpoint in JOIN_ENDPOINTS:
             set_device_cookie(response)
         return response

@@ -91,14 +91,13 @@ class LiveServer:
     """A real waitress server on a loopback port, in a thread; stops at fixture teardown."""
 
     def __init__(self, app, threads: int = 8):
-        import waitress.server
+        from kepu_server.serving import create_server
 
         self.app = app
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = waitress.server.create_server(
-            app, host="127.0.0.1", port=self.port, threads=threads, channel_timeout=30
-        )
+        # Exactly as ``kepu serve`` runs waitress (kepu_server/serving.py).
+        self.server = create_server(app, host="127.0.0.1", port=self.port, threads=threads)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> LiveServer:

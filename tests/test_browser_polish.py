@@ -63,7 +63,7 @@ def test_a_double_tap_on_hand_in_does_not_hand_in(app, teacher, tablet):
     expect(dialog).to_be_hidden()
     tablet.click("[data-submit]")
     tablet.click("[data-submit-confirm]")
-    expect(tablet.locator("[data-review-waiting]")).to_be_visible(timeout=10_000)
+    expect(tablet.locator(".review-wait[data-review-waiting]")).to_be_visible(timeout=10_000)
     assert rows(app, "SELECT submitted_at FROM participants")[0]["submitted_at"]
     # The explanations come once the teacher closes the quiz (no answer oracle for a seat).
     change(app, session["id"], quiz_open=0)

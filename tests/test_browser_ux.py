@@ -143,7 +143,7 @@ def test_a_class_from_sign_in_to_results_is_clean(browser, live_server, teacher)
     pad.click("[data-submit]")
     pad.click("[data-submit-confirm]")  # the dialog's own button, awake after a pause
     # No explanation while classmates may still answer; closing the quiz brings the review.
-    expect(pad.locator("[data-review-waiting]")).to_be_visible(timeout=10_000)
+    expect(pad.locator(".review-wait[data-review-waiting]")).to_be_visible(timeout=10_000)
     desk.click("[data-action=close_quiz]")
     review = pad.locator(".review-item").first
     expect(review).to_be_visible(timeout=10_000)

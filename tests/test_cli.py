@@ -178,13 +178,13 @@ def test_usage_errors_are_clean(instance, args):
 
 def test_serve_takes_threads_host_and_port_from_config_toml_unless_given(instance, monkeypatch):
     """DESIGN: threads configurable, default 8; an option given on the line wins."""
-    import waitress
     from click.testing import CliRunner
 
+    from kepu_server import serving
     from kepu_server.cli import cli
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+    monkeypatch.setattr(serving, "serve", lambda app, **kw: calls.append(kw))
     (instance / "config.toml").write_text('threads = 3\nport = 8123\nhost = "127.0.0.1"\n')
     args = ["serve", f"--instance={instance}", "--content", str(ROOT / "content")]
     result = CliRunner().invoke(cli, args)
@@ -194,7 +194,8 @@ def test_serve_takes_threads_host_and_port_from_config_toml_unless_given(instanc
     result = CliRunner().invoke(cli, [*args, "--threads", "5", "--port", "8124"])
     assert (calls[-1]["threads"], calls[-1]["port"]) == (5, 8124)
     (instance / "config.toml").unlink()
-    CliRunner().invoke(cli, args)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
     assert (calls[-1]["threads"], calls[-1]["port"], calls[-1]["host"]) == (8, 8000, "0.0.0.0")
     import gc
 

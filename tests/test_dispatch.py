@@ -193,7 +193,7 @@ def kepu_session_event(app, event):
 """
     make_folder_plugin(instance, "halfbroken", code)
     app = create_app(app_config)
-    from kepu_server.classroom.events import emit_session_event
+    from kepu_server.session_events import emit_session_event
 
     with app.test_request_context():
         emit_session_event({"type": "ended", "session": "s"})

@@ -28,7 +28,7 @@ def test_a_second_seat_that_hands_in_at_once_learns_no_explanation(app, teacher)
     quiz = client.get("/api/v1/me/quiz", headers=throwaway["headers"]).get_json()
     assert not explained(quiz["result"])
     page = client.get("/me").get_data(as_text=True)
-    assert "review-item" not in page and "data-review-waiting" in page
+    assert "review-item" not in page and 'class="review-wait" data-review-waiting' in page
     # The honest seat is still answering; once the teacher closes the quiz, all may review.
     assert client.get("/api/v1/me", headers=honest["headers"]).status_code == 200
     change(app, session["id"], quiz_open=0)

@@ -85,7 +85,7 @@ def test_hook_kepu_startup(app_config):
 
 
 def test_hook_kepu_session_event(app):
-    from kepu_server.classroom.events import emit_session_event
+    from kepu_server.session_events import emit_session_event
 
     kepu_test_plugin.EVENTS.clear()
     with app.test_request_context():

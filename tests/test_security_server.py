@@ -6,9 +6,7 @@ import http.client
 import json
 import threading
 
-import waitress.server
-
-from kepu_server.cli import waitress_options
+from kepu_server.serving import create_server, waitress_options
 from tests.conftest import LiveServer, free_port
 
 
@@ -17,10 +15,7 @@ def serve_like_kepu(app) -> LiveServer:
     live = LiveServer.__new__(LiveServer)
     live.app, live.port = app, free_port()
     live.url = f"http://127.0.0.1:{live.port}"
-    live.server = waitress.server.create_server(
-        app, host="127.0.0.1", port=live.port, threads=2, channel_timeout=30,
-        **waitress_options(app),
-    )  # fmt: skip
+    live.server = create_server(app, host="127.0.0.1", port=live.port, threads=2)
     live.thread = threading.Thread(target=live.server.run, daemon=True)
     return live.start()
 

@@ -211,10 +211,12 @@ def test_results_have_the_shape_of_the_design(client, teacher):
     people = {p["name"]: p for p in data["participants"]}
     assert list(people) == ["Ann", "Bob", "Cai"]
     for p in people.values():
-        assert set(p) == {"name", "score", "max_score", "submitted", "answers"}
+        # DESIGN's fields, plus the seat id and the per-answer scores stored on save.
+        assert set(p) == {"name", "score", "max_score", "submitted", "answers", "id", "scores"}
         assert p["answers"] == ANSWERS[p["name"]]
-    assert people["Ann"] | {"answers": None} == {
-        "name": "Ann", "score": 5.0, "max_score": 9.0, "submitted": True, "answers": None}  # fmt: skip
+    assert people["Ann"] | {"answers": None, "id": None, "scores": None} == {
+        "name": "Ann", "score": 5.0, "max_score": 9.0, "submitted": True, "answers": None,
+        "id": None, "scores": None}  # fmt: skip
     assert (people["Bob"]["score"], people["Bob"]["submitted"]) == (0.0, False)
     assert (people["Cai"]["score"], people["Cai"]["max_score"]) == (1.0, 9.0)
 

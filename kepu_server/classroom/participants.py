@@ -16,15 +16,17 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kepu_server.auth import hash_token, now_iso
 from kepu_server.classroom.names import fold_name
 from kepu_server.classroom.sessions import get_session
+from kepu_server.clock import now_iso
 from kepu_server.content.model import Quiz
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import max_points, score_response
+from kepu_server.quiz.scoring import max_points
+from kepu_server.store import answers as answer_store
+from kepu_server.store import participants as seat_store
 from kepu_server.store.db import write_transaction
-from kepu_server.store.regrade import stored_scores
 from kepu_server.store.repairs import claim_free_seat
+from kepu_server.tokens import hash_token
 
 TOKEN_PREFIX = "p_"
 MAX_NAME_LENGTH = 40
@@ -62,24 +64,16 @@ def participant_by_token(db, token: str | None) -> dict | None:
     """The participants row for a ``p_`` token, or None."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    return next(
-        db.query("SELECT * FROM participants WHERE token_hash = ?", [hash_token(token)]), None
-    )
+    return seat_store.participant_by_token_hash(db, hash_token(token))
 
 
 def get_participant(db, participant_id: int) -> dict | None:
-    return next(db.query("SELECT * FROM participants WHERE id = ?", [participant_id]), None)
+    return seat_store.participant_by_id(db, participant_id)
 
 
 def _suggest_name(db, session_id: str, name: str) -> str | None:
-    taken = {
-        fold_name(row["name"])
-        for row in db.query(
-            "SELECT name FROM participants WHERE session_id = ? AND name LIKE ?",
-            [session_id, name[: MAX_NAME_LENGTH - 3] + "%"],
-        )
-    }
     base = name[: MAX_NAME_LENGTH - 3]
+    taken = {fold_name(n) for n in seat_store.names_starting_with(db, session_id, base)}
     for n in range(2, 200):
         candidate = f"{base}{n}"
         if fold_name(candidate) not in taken:
@@ -126,12 +120,9 @@ def join_session(
         "last_seen_at": now_iso(),
     }
     try:
-        with write_transaction(db):
-            if db["participants"].count_where("session_id = ?", [session["id"]]) >= max(
-                max_participants, len(roster or ())
-            ):
-                raise ApiError(409, "class_full", "this class is full; ask your teacher")
-            participant_id = db["participants"].insert(row).last_pk
+        participant_id = seat_store.insert_participant(
+            db, row, max(max_participants, len(roster or ()))
+        )
     except sqlite3.IntegrityError:
         if roster is not None:
             raise NameTaken(
@@ -141,6 +132,8 @@ def join_session(
             "someone in this class already uses this name; add a letter or number",
             _suggest_name(db, session["id"], name),
         ) from None
+    if participant_id is None:
+        raise ApiError(409, "class_full", "this class is full; ask your teacher")
     return get_participant(db, participant_id), new_token, False
 
 
@@ -154,19 +147,15 @@ def touch(db, participant: dict) -> None:
                 return
         except ValueError:
             pass
-    with write_transaction(db):
-        db.execute(
-            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [now_iso(), participant["id"]]
-        )
+    seat_store.set_last_seen(db, participant["id"])
 
 
 def saved_answers(db, participant_id: int) -> dict[str, Any]:
     """``{question_id: response}`` of everything the participant has saved."""
     return {
-        row["question_id"]: json.loads(row["response"])
-        for row in db.query(
-            "SELECT question_id, response FROM answers WHERE participant_id = ?",
-            [participant_id],
+        question_id: json.loads(response)
+        for _pid, question_id, response, _score in answer_store.answer_rows(
+            db, participant_id=participant_id
         )
     }
 
@@ -187,48 +176,48 @@ def _check_writable(db, participant_id: int, *, needs_quiz: bool) -> tuple[dict,
     return participant, session
 
 
-def save_answer(db, participant_id: int, qtype, question, response: Any) -> str:
-    """Store (or replace) one answer with its server-side score; returns ``updated_at``.
+def save_answer(db, participant_id: int, question, response: Any, score: float) -> str:
+    """Store (or replace) one answer with the ``score`` the server gave it; returns ``updated_at``.
 
-    ``response`` must already have passed ``check_response``. Last write wins.
+    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins.
     """
-    score = score_response(qtype, question, response)
     text = json.dumps(response, ensure_ascii=False)
     updated_at = now_iso()
     with write_transaction(db):
         _check_writable(db, participant_id, needs_quiz=True)
-        db.execute(
-            "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, question_id) DO UPDATE SET "
-            "response = excluded.response, score = excluded.score, "
-            "updated_at = excluded.updated_at",
-            [participant_id, question.id, text, score, updated_at],
-        )
-        db.execute(
-            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [updated_at, participant_id]
-        )
+        answer_store.upsert_answer(db, participant_id, question.id, text, score, updated_at)
+        seat_store.set_last_seen(db, participant_id, updated_at)
     return updated_at
 
 
-def grade(quiz: Quiz, question_types: dict, answers: dict[str, Any]) -> list[dict]:
-    """Per question: ``{id, points, score, correct}``; ``correct`` is None for ungraded ones."""
+def stored_scores(db, participant_id: int) -> dict[str, float]:
+    """``{question_id: points}`` as stored when each answer was saved (or overridden)."""
+    return {
+        question_id: float(score or 0.0)
+        for _pid, question_id, _response, score in answer_store.answer_rows(
+            db, participant_id=participant_id
+        )
+    }
+
+
+def grade(quiz: Quiz, question_types: dict, scores: dict[str, float]) -> list[dict]:
+    """Per question: ``{id, points, score, correct, answered}`` from the stored ``scores``.
+
+    Nothing is re-scored here: ``scores`` are the per-answer scores stored on save.
+    ``correct`` is None for ungraded questions.
+    """
     graded = []
     for question in quiz.questions:
         qtype = question_types.get(question.type)
         points = max_points(qtype, question) if qtype else 0.0
-        score = 0.0
-        if qtype is not None and question.id in answers:
-            try:
-                score = score_response(qtype, question, answers[question.id])
-            except (ValueError, TypeError):
-                score = 0.0  # saved under an older version of the quiz; counts as wrong
+        score = scores.get(question.id, 0.0) if qtype is not None else 0.0
         graded.append(
             {
                 "id": question.id,
                 "points": points,
                 "score": score,
-                "correct": (score >= points) if points > 0 else None,
-                "answered": question.id in answers,
+                "correct": (score >= points - 1e-9) if points > 0 else None,
+                "answered": question.id in scores,
             }
         )
     return graded
@@ -248,25 +237,19 @@ def with_stored_scores(graded: list[dict], stored: dict[str, float]) -> list[dic
 def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
     """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
 
-    The score is the sum of the answers' stored scores (computed when each was saved, or
-    set by the teacher's regrading), so it is exactly what the results page shows.
+    The score is the sum of the answers' stored scores (computed once when each was saved,
+    or set by the teacher's regrading), so it is exactly what the results page shows.
     """
     with write_transaction(db):
         participant, session = _check_writable(db, participant_id, needs_quiz=False)
         if participant["submitted_at"]:
             return participant, False
-        graded = with_stored_scores(
-            grade(quiz, question_types, saved_answers(db, participant_id)),
-            stored_scores(db, participant_id),
-        )
-        db.execute(
-            "UPDATE participants SET submitted_at = ?, score = ?, max_score = ? WHERE id = ?",
-            [
-                now_iso(),
-                sum(g["score"] for g in graded),
-                sum(g["points"] for g in graded),
-                participant_id,
-            ],
+        graded = grade(quiz, question_types, stored_scores(db, participant_id))
+        seat_store.mark_submitted(
+            db,
+            participant_id,
+            sum(g["score"] for g in graded),
+            sum(g["points"] for g in graded),
         )
     return get_participant(db, participant_id), True
 
@@ -274,40 +257,14 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
 def set_section(db, participant_id: int, index: int) -> None:
     with write_transaction(db):
         _check_writable(db, participant_id, needs_quiz=False)
-        db.execute(
-            "UPDATE participants SET current_section = ? WHERE id = ?", [index, participant_id]
-        )
+        seat_store.set_current_section(db, participant_id, index)
 
 
 def set_tick(db, participant_id: int, guide_id: str, step: int, done: bool) -> None:
     with write_transaction(db):
         _check_writable(db, participant_id, needs_quiz=False)
-        db.execute(
-            "INSERT INTO guide_ticks (participant_id, guide_id, step, done, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, guide_id, step) DO UPDATE SET "
-            "done = excluded.done, updated_at = excluded.updated_at",
-            [participant_id, guide_id, step, int(done), now_iso()],
-        )
+        seat_store.set_tick(db, participant_id, guide_id, step, done)
 
 
-def ticks_of(db, participant_id: int) -> dict[str, set[int]]:
-    """``{guide_id: {step indices ticked done}}``."""
-    done: dict[str, set[int]] = {}
-    for row in db.query(
-        "SELECT guide_id, step FROM guide_ticks WHERE participant_id = ? AND done = 1",
-        [participant_id],
-    ):
-        done.setdefault(row["guide_id"], set()).add(row["step"])
-    return done
-
-
-def ticks_signature(db, participant_id: int) -> str:
-    """A cheap fingerprint of the participant's ticks, for the poll's ETag."""
-    row = next(
-        db.query(
-            "SELECT count(*) AS n, coalesce(sum(done), 0) AS d, "
-            "coalesce(max(updated_at), '') AS t FROM guide_ticks WHERE participant_id = ?",
-            [participant_id],
-        )
-    )
-    return f"{row['n']}.{row['d']}.{row['t']}"
+ticks_of = seat_store.ticks_of
+ticks_signature = seat_store.ticks_signature

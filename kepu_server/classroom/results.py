@@ -17,6 +17,8 @@ from typing import Any
 from kepu_server.classroom.sessions import session_content
 from kepu_server.classroom.teaching import slides
 from kepu_server.quiz.scoring import max_points
+from kepu_server.store import answers as answer_store
+from kepu_server.store import participants as participant_store
 
 EPSILON = 1e-9
 # A tablet polls every 2 s and its last_seen_at is written at most every 30 s: one not seen
@@ -93,51 +95,37 @@ def is_correct(question: dict | None, score: float | None) -> bool | None:
 
 def _rows(db, session_id: str):
     """The session's participants (dicts) and answers (tuples: the hot path of the dashboard)."""
-    participants = list(
-        db.query(
-            "SELECT id, name, current_section, joined_at, last_seen_at, submitted_at, score, "
-            "max_score FROM participants WHERE session_id = ? ORDER BY joined_at, id",
-            [session_id],
-        )
-    )
-    answers = db.execute(
-        "SELECT a.participant_id, a.question_id, a.response, a.score FROM answers a "
-        "JOIN participants p ON p.id = a.participant_id WHERE p.session_id = ?",
-        [session_id],
-    ).fetchall()
-    return participants, answers
+    participants = participant_store.participants_of_session(db, session_id)
+    return participants, answer_store.answer_rows(db, session_id=session_id)
 
 
 def results(db, catalog, session: dict, detail: bool = False) -> dict:
-    """``{participants: [{name, score, max_score, submitted, answers}], questions}``.
+    """``{participants: [{id, name, score, max_score, submitted, answers, scores}], questions}``.
 
-    A student who has not submitted yet shows the points earned so far out of the quiz's
-    total; once submitted, the score stored at submission.
+    Every score is the sum of the per-answer scores stored when each answer was saved (a
+    teacher's override wins), over the quiz's current questions, out of the quiz's total:
+    the same numbers the dashboard, the CSV, the results page and the student's own hand-in
+    show. ``scores`` is ``{question_id: points earned}``.
     """
     questions = quiz_questions(catalog, session)
-    total = sum(q["points"] for q in questions)
     participants, answers = _rows(db, session["id"])
-    by_participant: dict[int, dict] = {p["id"]: {} for p in participants}
-    scores: dict[int, dict] = {p["id"]: {} for p in participants}
-    earned: Counter = Counter()
-    for participant_id, question_id, response, score in answers:
-        by_participant[participant_id][question_id] = decode_response(response)
-        scores[participant_id][question_id] = score or 0.0
-        earned[participant_id] += score or 0.0
     out = []
-    for p in participants:
-        submitted = p["submitted_at"] is not None
+    for p, (responses, scores) in zip(
+        participants, per_participant(participants, answers, questions), strict=True
+    ):
         out.append(
             {
+                "id": p["id"],
                 "name": p["name"],
-                "score": p["score"] if submitted and p["score"] is not None else earned[p["id"]],
-                "max_score": p["max_score"] if submitted and p["max_score"] is not None else total,
-                "submitted": submitted,
-                "answers": by_participant[p["id"]],
+                "score": sum(scores.values()),
+                "max_score": sum(q["points"] for q in questions),
+                "submitted": p["submitted_at"] is not None,
+                "answers": responses,
+                "scores": scores,
             }
         )
-        if detail:  # the teacher's sheet: hand-in time and each answer's stored score
-            out[-1] |= {"submitted_at": p["submitted_at"], "scores": scores[p["id"]]}
+        if detail:  # the teacher's sheet: the hand-in time too
+            out[-1]["submitted_at"] = p["submitted_at"]
     data = {"participants": out, "questions": questions}
     return data | {"pass_ratio": _pass_ratio(catalog, session)} if detail else data
 
@@ -145,6 +133,23 @@ def results(db, catalog, session: dict, detail: bool = False) -> dict:
 def _pass_ratio(catalog, session: dict) -> float | None:
     _course, _lesson, quiz, _guides = session_content(catalog, session)
     return quiz.pass_ratio if quiz is not None else None
+
+
+def per_participant(participants: list[dict], answers, questions: list[dict]) -> list[tuple]:
+    """For each participant: ``({question_id: response}, {question_id: points})``.
+
+    Only the quiz's current questions count: an answer to a question removed since stays in
+    the database but not in any total.
+    """
+    current = {q["id"] for q in questions}
+    index = {p["id"]: ({}, {}) for p in participants}
+    for participant_id, question_id, response, score in answers:
+        if question_id not in current or participant_id not in index:
+            continue
+        responses, scores = index[participant_id]
+        responses[question_id] = decode_response(response)
+        scores[question_id] = float(score or 0.0)
+    return [index[p["id"]] for p in participants]
 
 
 def _csv_cell(value: Any) -> Any:
@@ -161,14 +166,17 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def results_csv(db, catalog, session: dict, headings: dict[str, str] | None = None) -> str:
+def results_csv(
+    db, catalog, session: dict, headings: dict[str, str] | None = None, local_time=None
+) -> str:
     """The results as CSV text with a BOM (Excel then reads the Chinese correctly).
 
     Without ``headings`` it is the results JSON as a table (DESIGN: "the same as CSV"):
     columns ``name, score, max_score, submitted`` and one per question id, each holding the
     response exactly as submitted (text as it is, anything else as JSON). With ``headings``
     (translated column titles for name, submitted, score, max_score, and the words yes, no,
-    true and false) it is the teacher's Excel sheet: option text instead of indices.
+    true and false) it is the teacher's Excel sheet: option text instead of indices, and
+    ``local_time`` turns a stored hand-in time into the school's clock.
     """
     if headings is None:
         return _raw_csv(results(db, catalog, session))
@@ -195,7 +203,7 @@ def results_csv(db, catalog, session: dict, headings: dict[str, str] | None = No
         row = [
             _csv_cell(p["name"]),
             headings["yes"] if p["submitted"] else headings["no"],
-            _local_time(p["submitted_at"]),
+            (local_time or str)(p["submitted_at"] or ""),
             _number(p["score"]),
             _number(p["max_score"]),
             passed,
@@ -232,18 +240,6 @@ def _raw_csv(data: dict) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def _local_time(stamp: str | None) -> str:
-    """A stored UTC time as the school's clock shows it (BABEL_DEFAULT_TIMEZONE)."""
-    if not stamp:
-        return ""
-    from flask_babel import to_user_timezone
-
-    try:
-        return to_user_timezone(datetime.fromisoformat(stamp)).strftime("%Y-%m-%d %H:%M:%S")
-    except (TypeError, ValueError):
-        return stamp
-
-
 def _short(text: str, limit: int = 40) -> str:
     text = " ".join(text.replace("*", "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -257,6 +253,13 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
     questions = quiz_questions(catalog, session)
     by_id = {q["id"]: q for q in questions}
     participants, answers = _rows(db, session["id"])
+    totals = {
+        p["id"]: sum(scores.values())
+        for p, (_responses, scores) in zip(
+            participants, per_participant(participants, answers, questions), strict=True
+        )
+    }
+    max_score = sum(q["points"] for q in questions)
     per_student = {p["id"]: {"answered": 0, "correct": 0} for p in participants}
     per_question = {q["id"]: {"answered": 0, "correct": 0, "wrong": Counter(), "votes": Counter()}
                     for q in questions}  # fmt: skip
@@ -289,8 +292,8 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
                 "answered": counts["answered"],
                 "correct": counts["correct"],
                 "submitted": p["submitted_at"] is not None,
-                "score": p["score"],
-                "max_score": p["max_score"],
+                "score": totals[p["id"]],
+                "max_score": max_score,
                 "ticks": ticks["by_participant"].get(p["id"], 0),
                 # A yes/no rather than the time itself, so the dashboard's ETag changes only
                 # when a tablet drops out, not each time a tablet checks in.
@@ -369,11 +372,7 @@ def _tally(question: dict, votes: Counter, words: dict | None) -> list[dict]:
 def _ticks(db, session_id: str) -> dict:
     by_participant: Counter = Counter()
     by_step: Counter = Counter()
-    for participant_id, guide_id, step in db.execute(
-        "SELECT t.participant_id, t.guide_id, t.step FROM guide_ticks t "
-        "JOIN participants p ON p.id = t.participant_id WHERE p.session_id = ? AND t.done = 1",
-        [session_id],
-    ):
+    for participant_id, guide_id, step in participant_store.ticks_of_session(db, session_id):
         by_participant[participant_id] += 1
         by_step[(guide_id, step)] += 1
     return {"by_participant": by_participant, "by_step": by_step}

@@ -12,10 +12,10 @@ import json
 import secrets
 import sqlite3
 
-from kepu_server.auth import now_iso
+from kepu_server.clock import now_iso
 from kepu_server.content.model import Course, Guide, Lesson, Quiz
 from kepu_server.errors import ApiError
-from kepu_server.store.db import write_transaction
+from kepu_server.store import sessions as session_store
 
 PACINGS = ("teacher", "self")
 CODE_ATTEMPTS = 50
@@ -86,8 +86,7 @@ def create_class_session(
     for _ in range(CODE_ATTEMPTS):
         row["code"] = new_join_code()
         try:
-            with write_transaction(db):
-                db["class_sessions"].insert(row)
+            session_store.insert_session(db, row)
             return get_session(db, row["id"])
         except sqlite3.IntegrityError:
             continue  # the code is in use by another open session: draw again
@@ -104,14 +103,12 @@ def clean_roster(names) -> list[str]:
 
 
 def get_session(db, session_id: str) -> dict | None:
-    row = next(db.query("SELECT * FROM class_sessions WHERE id = ?", [session_id]), None)
+    row = session_store.session_row(db, session_id)
     return decode(row) if row else None
 
 
 def open_session_by_code(db, code: str) -> dict | None:
-    row = next(
-        db.query("SELECT * FROM class_sessions WHERE code = ? AND state = 'open'", [code]), None
-    )
+    row = session_store.open_session_row_by_code(db, code)
     return decode(row) if row else None
 
 
@@ -125,17 +122,8 @@ def decode(row: dict) -> dict:
 
 def update_session(db, session_id: str, **changes) -> dict:
     """Apply teacher changes and bump ``version`` in one transaction."""
-    allowed = {"quiz_open", "joining_open", "current_section", "state", "ended_at", "review"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
     values = {k: int(v) if isinstance(v, bool) else v for k, v in changes.items()}
-    sets = ", ".join(f"{k} = ?" for k in values)
-    with write_transaction(db):
-        db.execute(
-            f"UPDATE class_sessions SET {sets}, version = version + 1 WHERE id = ?",  # noqa: S608
-            [*values.values(), session_id],
-        )
+    session_store.update_session_row(db, session_id, values)
     return get_session(db, session_id)
 
 

@@ -7,44 +7,13 @@ never a 403, so its existence does not show.
 
 from __future__ import annotations
 
-import time
-
-from flask import current_app, request
-
-from kepu_server.auth import now_iso
-from kepu_server.classroom.events import emit_session_event
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
+from kepu_server.clock import now_iso
 from kepu_server.errors import ApiError
-from kepu_server.store.db import write_transaction
+from kepu_server.store import participants as seat_store
+from kepu_server.store import sessions as session_store
 from kepu_server.store.repairs import open_sessions_started_before
 from kepu_server.store.retention import purge_expired
-
-
-def join_base_url() -> str:
-    """The address tablets use: KEPU_PUBLIC_URL, else the first LAN URL, else this request's."""
-    public = current_app.config.get("KEPU_PUBLIC_URL")
-    if public:
-        return str(public).rstrip("/")
-    lan = current_app.config.get("KEPU_LAN_URLS") or []
-    if lan:
-        return str(lan[0]).rstrip("/")
-    return request.host_url.rstrip("/")
-
-
-def other_base_urls() -> list[str]:
-    """The server's other LAN addresses, for a join screen's "not working? try" line.
-
-    A PC with Wi-Fi and a cable (or a virtual network) has several; the first may be one the
-    tablets cannot reach.
-    """
-    if current_app.config.get("KEPU_PUBLIC_URL"):
-        return []
-    lan = [str(u).rstrip("/") for u in current_app.config.get("KEPU_LAN_URLS") or []]
-    return lan[1:]
-
-
-def join_url(code: str) -> str:
-    return f"{join_base_url()}/j/{code}"
 
 
 def owned_session(db, session_id: str, user: dict) -> dict:
@@ -81,21 +50,15 @@ def session_title(catalog, session: dict) -> str:
     return session["lesson_id"] or session["quiz_id"] or session["guide_id"] or ""
 
 
-def session_state(catalog, db, session: dict) -> dict:
+def session_state(catalog, db, session: dict, join_url: str) -> dict:
     """The JSON state of a session for its teacher (GET /api/v1/sessions/<id>)."""
     course, lesson, quiz, guides = session_content(catalog, session)
     lang = session["language"]
-    counts = next(
-        db.query(
-            "SELECT COUNT(*) AS joined, COUNT(submitted_at) AS submitted "
-            "FROM participants WHERE session_id = ?",
-            [session["id"]],
-        )
-    )
+    counts = seat_store.counts_of_session(db, session["id"])
     return {
         "id": session["id"],
         "code": session["code"],
-        "join_url": join_url(session["code"]),
+        "join_url": join_url,
         "state": session["state"],
         "version": session["version"],
         "title": session_title(catalog, session),
@@ -147,54 +110,38 @@ def apply_controls(catalog, db, session: dict, changes: dict) -> dict:
     return update_session(db, session["id"], **changes)
 
 
-def end_session(db, session: dict) -> dict:
-    """Close joining and answering for good; idempotent. Plugins hear ``ended`` once."""
+def end_session(db, session: dict, on_ended=None) -> dict:
+    """Close joining and answering for good; idempotent. ``on_ended(event)`` runs once.
+
+    The caller passes the plugin event sender (``kepu_server.session_events``): this module
+    knows nothing of Flask or plugins.
+    """
     if session["state"] == "ended":
         return session
     row = update_session(
         db, session["id"], state="ended", ended_at=now_iso(), joining_open=False, quiz_open=False
     )
-    emit_session_event({"type": "ended", "session": session["id"]})
+    if on_ended is not None:
+        on_ended({"type": "ended", "session": session["id"]})
     return row
 
 
 def delete_results(db, session: dict) -> int:
     """Delete every participant of the session with their answers and ticks (cascade)."""
-    with write_transaction(db):
-        cursor = db.execute("DELETE FROM participants WHERE session_id = ?", [session["id"]])
-        db.execute("UPDATE class_sessions SET version = version + 1 WHERE id = ?", [session["id"]])
-    return cursor.rowcount
+    return seat_store.delete_participants_of(db, session["id"])
 
 
-def delete_session(db, session: dict) -> None:
+def delete_session(db, session: dict, on_ended=None) -> None:
     """Delete the session and everything stored about its students."""
     if session["state"] == "open":
-        end_session(db, session)
-    with write_transaction(db):
-        db.execute("DELETE FROM participants WHERE session_id = ?", [session["id"]])
-        db.execute("DELETE FROM class_sessions WHERE id = ?", [session["id"]])
+        end_session(db, session, on_ended)
+    session_store.delete_session_rows(db, session["id"])
 
 
 def list_sessions(db, user: dict, state: str | None = None, limit: int = 200) -> list[dict]:
     """The user's sessions, newest first (an admin's: everyone's), with participant counts."""
-    where, params = [], []
-    if not user["is_admin"]:
-        where.append("s.teacher_id = ?")
-        params.append(user["id"])
-    if state in ("open", "ended"):
-        where.append("s.state = ?")
-        params.append(state)
-    sql = (
-        "SELECT s.*, u.name AS teacher_name, "
-        "(SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id) AS participant_count "
-        "FROM class_sessions s LEFT JOIN users u ON u.id = s.teacher_id "
-        + (f"WHERE {' AND '.join(where)} " if where else "")
-        + "ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?"
-    )
-    return [decode(row) for row in db.query(sql, [*params, limit])]
-
-
-PURGE_EVERY_SECONDS = 3600
+    teacher_id = None if user["is_admin"] else user["id"]
+    return [decode(row) for row in session_store.session_rows_for(db, teacher_id, state, limit)]
 
 
 def purge_expired_sessions(db, days: int | None) -> int:
@@ -207,26 +154,16 @@ def purge_expired_sessions(db, days: int | None) -> int:
     return purge_expired(db, days)["sessions"]
 
 
-def purge_now_and_then(db) -> None:
-    """Run the retention purge at most once an hour per server process (cheap to call)."""
-    state = current_app.extensions.setdefault("kepu_retention", {"last": 0.0})
-    if time.monotonic() - state["last"] < PURGE_EVERY_SECONDS and state["last"]:
-        return
-    state["last"] = time.monotonic()
-    end_forgotten_sessions(db, current_app.config.get("KEPU_AUTO_END_HOURS"))
-    purge_expired_sessions(db, current_app.config.get("KEPU_RETENTION_DAYS"))
-
-
-def end_forgotten_sessions(db, hours: float | None) -> int:
+def end_forgotten_sessions(db, hours: float | None, on_ended=None) -> int:
     """End the classes left open ``hours`` after they started (``auto_end_hours`` in
     ``config.toml``; 0 keeps them open): they would pile up under "running" and keep their
-    codes taken. Plugins hear ``ended`` as when a teacher ends one."""
+    codes taken. ``on_ended`` hears ``ended`` as when a teacher ends one."""
     if not hours or hours <= 0:
         return 0
     ended = 0
     for session_id in open_sessions_started_before(db, hours):
         session = get_session(db, session_id)
         if session is not None:
-            end_session(db, session)
+            end_session(db, session, on_ended)
             ended += 1
     return ended

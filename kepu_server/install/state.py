@@ -7,9 +7,9 @@ Class results stay in the database and stay readable.
 
 from __future__ import annotations
 
-from kepu_server.auth import now_iso
 from kepu_server.install.errors import InstallError
-from kepu_server.store.db import open_db, write_transaction
+from kepu_server.store import plugin_state
+from kepu_server.store.db import open_db
 
 # The core's own parts are always on.
 ALWAYS_ON = {"content", "core"}
@@ -28,14 +28,9 @@ def set_enabled(db_path: str, catalog, name: str, enabled: bool, extra_names=())
         raise InstallError("not_found", f"no plugin or content pack called {name!r}")
     db = open_db(db_path)
     try:
-        row = next(db.query("SELECT enabled FROM plugin_state WHERE name = ?", [name]), None)
-        currently = True if row is None else bool(row["enabled"])
-        if currently == enabled:
+        if plugin_state.is_enabled(db, name) == enabled:
             return False
-        with write_transaction(db):
-            db["plugin_state"].upsert(
-                {"name": name, "enabled": int(enabled), "updated_at": now_iso()}, pk="name"
-            )
+        plugin_state.set_state(db, name, enabled)
         return True
     finally:
         db.conn.close()
@@ -45,7 +40,6 @@ def forget(db_path: str, name: str) -> None:
     """Drop the state of an uninstalled plugin: installed again, it starts enabled."""
     db = open_db(db_path)
     try:
-        with write_transaction(db):
-            db.execute("DELETE FROM plugin_state WHERE name = ?", [name])
+        plugin_state.forget_state(db, name)
     finally:
         db.conn.close()

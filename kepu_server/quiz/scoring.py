@@ -7,6 +7,7 @@ a student's device receives about a question: the core fields plus what the type
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kepu_server.content.model import Question
@@ -20,17 +21,46 @@ def max_points(qtype: QuestionType, question: Question) -> float:
     return float(question.points) if qtype.graded else 0.0
 
 
+class ScoreError(Exception):
+    """A question type's ``score`` broke its contract: raised (not ``ValueError``) or returned
+    something other than a number from 0 to 1. ``source`` names where the type comes from."""
+
+    def __init__(self, qtype: QuestionType, problem: str):
+        self.source = type_source(qtype)
+        super().__init__(f"question type {qtype.name!r} (from {self.source}) {problem}")
+
+
+def type_source(qtype: QuestionType) -> str:
+    """The module that defines the type's scorer: the plugin to blame in a log line."""
+    return getattr(qtype.score, "__module__", None) or "an unknown module"
+
+
 def score_response(qtype: QuestionType, question: Question, response: Any) -> float:
-    """Points earned for ``response``; raises ``ValueError`` when it is malformed."""
-    fraction = qtype.score(question.spec, response)
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float):
-        raise TypeError(f"question type {qtype.name!r} returned a non-number score")
-    return max(0.0, min(1.0, float(fraction))) * max_points(qtype, question)
+    """Points earned for ``response``; the one place a type's ``score`` is called.
+
+    ``ValueError`` for a malformed response (the student's fault, a 400); ``ScoreError`` when
+    the type itself misbehaves: any other exception, or a result that is not a real number
+    from 0.0 to 1.0 (``None``, a bool, text, NaN, 2.0).
+    """
+    try:
+        fraction = qtype.score(question.spec, response)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug must not become a 500
+        raise ScoreError(qtype, f"raised {type(exc).__name__}: {exc}") from exc
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, int | float)
+        or not math.isfinite(fraction)
+        or not 0.0 <= fraction <= 1.0
+    ):
+        raise ScoreError(qtype, f"returned {fraction!r}, not a number from 0 to 1")
+    return float(fraction) * max_points(qtype, question)
 
 
-def check_response(qtype: QuestionType, question: Question, response: Any) -> None:
-    """Raise ``ValueError`` if ``response`` is not a well-formed answer to ``question``."""
-    qtype.score(question.spec, response)
+def check_response(qtype: QuestionType, question: Question, response: Any) -> float:
+    """The points ``response`` earns; raises like ``score_response`` (kept for callers)."""
+    return score_response(qtype, question, response)
 
 
 def _without_secrets(value: Any) -> Any:

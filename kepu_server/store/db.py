@@ -18,6 +18,7 @@ import sqlite_utils
 from flask import current_app, g
 
 BUSY_TIMEOUT_MS = 10_000
+_WRITERS = threading.Lock()
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -40,14 +41,23 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         with db.atomic():
             yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    # Threads of this process queue for the write lock here, where the next one is woken the
+    # moment it is free; SQLite's own busy handler, which other processes still meet, sleeps
+    # and retries, and under a class's answers those sleeps were most of a PUT's time.
+    # (Never a deadlock: after the busy timeout a writer goes on to SQLite's own wait.)
+    queued = _WRITERS.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:  # SQLite itself rolls back on some errors (SQLITE_FULL)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:  # SQLite itself rolls back on some errors (SQLITE_FULL)
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if queued:
+            _WRITERS.release()
 
 
 def storage_unavailable(exc: BaseException) -> str | None:

@@ -198,6 +198,13 @@ def course_authors(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0008_answer_score_override")
+def answer_score_override(db: sqlite_utils.Database) -> None:
+    # A teacher's regrading of one answer; the score stored on save stays beside it.
+    if "score_override" not in db["answers"].columns_dict:
+        db["answers"].add_column("score_override", float)
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):

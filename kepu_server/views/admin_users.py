@@ -9,14 +9,14 @@ from werkzeug.security import generate_password_hash
 from kepu_server.auth import admin_required, create_user, current_user
 from kepu_server.errors import ApiError, KepuError
 from kepu_server.store import accounts
-from kepu_server.store.db import get_db, write_transaction
+from kepu_server.store.db import get_db
 from kepu_server.views.common import account_problem
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin")
 
 
 def _user(db, user_id: int) -> dict:
-    row = next(db.query("SELECT * FROM users WHERE id = ?", [user_id]), None)
+    row = accounts.user_by_id(db, user_id)
     if row is None:
         raise ApiError(404, "not_found", _("There is no such account."))
     return row
@@ -25,13 +25,7 @@ def _user(db, user_id: int) -> dict:
 @bp.get("/users")
 @admin_required
 def users():
-    rows = list(
-        get_db().query(
-            "SELECT u.id, u.name, u.is_admin, u.created_at, "
-            "(SELECT COUNT(*) FROM class_sessions s WHERE s.teacher_id = u.id) AS sessions "
-            "FROM users u ORDER BY u.is_admin DESC, u.name"
-        )
-    )
+    rows = accounts.users_with_session_counts(get_db())
     return render_template("admin_users/users.html", users=rows, me=current_user())
 
 
@@ -63,14 +57,8 @@ def reset_password(user_id):
     if len(password) < 8:
         flash(_("A password needs at least 8 characters."), "error")
         return redirect(url_for(".users"))
-    with write_transaction(db):
-        db.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ?",
-            [generate_password_hash(password), user_id],
-        )
-        # Scripts holding the old credentials stop working too.
-        db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user_id])
-        accounts.end_web_sessions_of(db, user_id)
+    # Scripts holding the old credentials stop working too (the store drops its API tokens).
+    accounts.set_password_hash(db, user_id, generate_password_hash(password))
     flash(_("New password set for %(name)s.", name=user["name"]), "ok")
     return redirect(url_for(".users"))
 
@@ -84,12 +72,7 @@ def delete_user(user_id):
     if user_id == me["id"]:
         flash(_("You cannot delete your own account."), "error")
         return redirect(url_for(".users"))
-    with write_transaction(db):
-        db.execute(
-            "UPDATE class_sessions SET teacher_id = ? WHERE teacher_id = ?", [me["id"], user_id]
-        )
-        db.execute("DELETE FROM rosters WHERE teacher_id = ?", [user_id])
-        db.execute("DELETE FROM users WHERE id = ?", [user_id])
+    accounts.delete_user(db, user_id, heir_id=me["id"])
     flash(_("Deleted %(name)s. Their classes and results are now in your history.",
             name=user["name"]), "ok")  # fmt: skip
     return redirect(url_for(".users"))

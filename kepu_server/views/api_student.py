@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, make_response, request
+from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
 from kepu_server.classroom import participants as seats
-from kepu_server.classroom.events import emit_session_event
+from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import check_response
+from kepu_server.quiz.scoring import ScoreError, score_response
 from kepu_server.security import count_join_failure, join_over_limits
+from kepu_server.session_events import emit_session_event
+from kepu_server.store import polls
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
+from kepu_server.tokens import hash_token
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
@@ -136,8 +139,9 @@ def join():
 
 @bp.get("/me")
 def me():
+    ticks = _poll_seat()
     participant, session = state.current_seat()
-    etag = state.me_etag(participant, session)
+    etag = state.me_etag(participant, session, ticks)
     seats.touch(get_db(), participant)
     if etag in request.if_none_match:
         response = make_response("", 304)
@@ -146,6 +150,19 @@ def me():
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _poll_seat() -> str | None:
+    """The poll's seat, class and ticks in one query (``current_seat`` then reuses them)."""
+    token = state.request_token()
+    if not token or not token.startswith(seats.TOKEN_PREFIX) or "kepu_seat" in g:
+        return None  # not a seat token: ``current_seat`` answers 401 or 403 as usual
+    found = polls.seat_poll(get_db(), hash_token(token))
+    if found is None:
+        return None
+    participant, session, ticks = found
+    g.kepu_seat = (participant, decode_session(session))
+    return ticks
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
@@ -193,16 +210,22 @@ def save_answer(question):
     if isinstance(response, str):
         response = response.strip()  # " YIXI " is the answer "YIXI", stored as such
     try:
-        check_response(qtype, question, response)
+        # Scored once, here: every total, review, dashboard and CSV reads this stored score.
+        score = score_response(qtype, question, response)
     except ValueError as exc:
         raise ApiError(400, "bad_response", str(exc) or "malformed response") from None
-    except Exception as exc:  # noqa: BLE001 - a plugin's scorer choking on odd input
-        log.warning("question type %s rejected a response: %r", qtype.name, exc)
-        raise ApiError(400, "bad_response", "this answer cannot be read") from None
+    except ScoreError as exc:
+        log.error("plugin %s: %s (answer not stored)", exc.source, exc)
+        raise ApiError(
+            422,
+            "scoring_failed",
+            f"question type {qtype.name!r} from {exc.source} could not "
+            "score this answer; it was not saved. Tell your teacher.",
+        ) from None
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(get_db(), participant["id"], qtype, stored, response)
+    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score)
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})

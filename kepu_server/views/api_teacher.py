@@ -6,8 +6,11 @@ Every route needs a teacher (cookie session or ``kepu_`` API token): 401 without
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 
 from kepu_server.auth import current_user, teacher_required
 from kepu_server.catalog import get_catalog
@@ -16,6 +19,7 @@ from kepu_server.classroom import teaching
 from kepu_server.classroom.sessions import create_class_session
 from kepu_server.errors import ApiError
 from kepu_server.store.db import get_db
+from kepu_server.views import teaching_web
 from kepu_server.views.api_teacher_spec import OPENAPI_PATHS  # noqa: F401 - merged by openapi
 from kepu_server.views.common import conditional_json, json_body
 
@@ -55,7 +59,7 @@ def launch_from_body(body: dict) -> dict:
 
 
 def _state(row: dict) -> dict:
-    return teaching.session_state(get_catalog(), get_db(), row)
+    return teaching_web.session_state(get_catalog(), get_db(), row)
 
 
 # Session routes name their path variable ``id``, as DESIGN and the OpenAPI document do.
@@ -122,14 +126,14 @@ def control_session(id):
 @teacher_required
 def end_session(id):
     db = get_db()
-    row = teaching.end_session(db, _mine(id))
+    row = teaching_web.end_session(db, _mine(id))
     return jsonify(_state(row))
 
 
 @bp.delete("/sessions/<id>")
 @teacher_required
 def delete_session(id):
-    teaching.delete_session(get_db(), _mine(id))
+    teaching_web.delete_session(get_db(), _mine(id))
     return Response(status=204)
 
 
@@ -163,6 +167,14 @@ def csv_headings() -> dict[str, str]:
     }
 
 
+def school_time(stamp: str) -> str:
+    """A stored UTC time as the school's clock shows it (BABEL_DEFAULT_TIMEZONE)."""
+    try:
+        return to_user_timezone(datetime.fromisoformat(stamp)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return stamp
+
+
 def csv_response(row: dict, labels: bool = False) -> Response:
     """The results CSV as a download named after the session's join code and date.
 
@@ -170,7 +182,7 @@ def csv_response(row: dict, labels: bool = False) -> Response:
     results JSON as a table, responses exactly as submitted.
     """
     headings = csv_headings() if labels else None
-    text = session_results.results_csv(get_db(), get_catalog(), row, headings)
+    text = session_results.results_csv(get_db(), get_catalog(), row, headings, school_time)
     name = f"kepu-results-{row['created_at'][:10]}-{row['code']}.csv"
     return Response(
         text.encode("utf-8"),

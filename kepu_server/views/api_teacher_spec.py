@@ -113,6 +113,7 @@ _RESULTS = {
                 "type": "object",
                 "required": ["name", "score", "max_score", "submitted", "answers"],
                 "properties": {
+                    "id": {"type": "integer", "description": "The seat's id in this session"},
                     "name": {"type": "string"},
                     "score": {"type": "number"},
                     "max_score": {"type": "number"},
@@ -121,6 +122,11 @@ _RESULTS = {
                         "type": "object",
                         "description": "question id → response as sent",
                         "additionalProperties": True,
+                    },
+                    "scores": {
+                        "type": "object",
+                        "description": "question id → points earned, scored when saved",
+                        "additionalProperties": {"type": "number"},
                     },
                 },
             },

@@ -25,11 +25,11 @@ from kepu_server.auth import (
     current_user,
     end_session,
     hash_token,
-    now_iso,
     start_session,
     teacher_required,
     verify_password,
 )
+from kepu_server.clock import now_iso
 from kepu_server.errors import KepuError
 from kepu_server.i18n import UI_LANGUAGES
 from kepu_server.security import give_back, take_attempt
@@ -63,9 +63,7 @@ def load_signed_in_user():
     user = current_user()
     lang = request.args.get("lang")
     if user and lang in UI_LANGUAGES and user.get("language") != lang:
-        db = get_db()
-        with write_transaction(db):
-            db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+        accounts.set_language(get_db(), user["id"], lang)
         user["language"] = lang
 
 
@@ -119,7 +117,7 @@ def setup(token):
         except KepuError as exc:
             flash(account_problem(exc), "error")
             return render_template("auth/setup.html", name=request.form.get("name", "")), 400
-        start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user_id])))
+        start_session(accounts.user_by_id(db, user_id))
         flash(_("Welcome! Add your teachers' accounts here."), "ok")
         return redirect(url_for("admin_users.users"))
     return render_template("auth/setup.html")
@@ -135,8 +133,7 @@ def account():
         if request.form.get("form") == "language":
             lang = request.form.get("language")
             if lang in UI_LANGUAGES:
-                with write_transaction(db):
-                    db.execute("UPDATE users SET language = ? WHERE id = ?", [lang, user["id"]])
+                accounts.set_language(db, user["id"], lang)
                 response = redirect(url_for("auth.account"))
                 response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax")
                 return response
@@ -162,16 +159,11 @@ def _change_password(db, user: dict) -> int:
     if new != form.get("password2", ""):
         flash(_("The two passwords differ."), "error")
         return 400
-    with write_transaction(db):
-        db.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ?",
-            [generate_password_hash(new), user["id"]],
-        )
-        # Whoever knew the old password may hold a token or another signed-in browser.
-        db.execute("DELETE FROM api_tokens WHERE user_id = ?", [user["id"]])
-        accounts.end_web_sessions_of(db, user["id"])
+    # Whoever knew the old password may hold a token or another signed-in browser: the
+    # store drops the account's API tokens with the old password.
+    accounts.set_password_hash(db, user["id"], generate_password_hash(new))
     # Other browsers signed in with the old password are signed out; this one stays in.
-    start_session(next(db.query("SELECT * FROM users WHERE id = ?", [user["id"]])))
+    start_session(accounts.user_by_id(db, user["id"]))
     return 303
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
+from collections.abc import Callable
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, g, render_template, request, send_file, session
 from flask_babel import gettext as _
 
-from kepu_server.auth import current_user
+from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import get_catalog
 from kepu_server.content.model import GRADES
 from kepu_server.i18n import content_language, ui_language
@@ -23,10 +25,45 @@ MEDIA_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".mp4",
                ".pdf", ".txt", ".csv"}  # fmt: skip
 
 
+# Public pages are the same for every anonymous visitor and tablet: rendered once per catalog
+# snapshot, language and filter, kept on the snapshot (rebuilt with it), and served with an
+# ETag. They carry no CSRF token and so set no session cookie: nothing on them posts.
+PAGE_CACHE_LIMIT = 2048
+
+
+def public_page(render: Callable[[], str], *key) -> Response | str:
+    """``render()`` for a signed-in teacher; for anyone else, the cached page (or a 304)."""
+    if bearer_token() is not None or session.get("user_id") or "_flashes" in session:
+        return render()  # the page names the teacher, or shows a message for this visitor
+    cache = get_catalog().response_cache
+    cache_key = ("page", request.path, ui_language(), request.args.get("lang", "")[:8], *key)
+    hit = cache.get(cache_key)
+    if hit is None:
+        g.kepu_public_page = True  # base.html leaves the CSRF token out
+        body = render().encode()
+        hit = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        if len(cache) < PAGE_CACHE_LIMIT:
+            cache[cache_key] = hit
+    body, etag = hit
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Cookie"}
+    if etag.strip('"') in request.if_none_match:
+        return Response(status=304, headers=headers)
+    return Response(body, mimetype="text/html", headers=headers)
+
+
 @bp.get("/")
 def catalog():
     grade = request.args.get("grade")
     theme = request.args.get("theme")
+    if theme and theme not in {c.plugin for c in get_catalog().courses.values()}:
+        # An unknown theme shows an empty list: rendered, but junk must not fill the cache.
+        return _catalog_page(grade, theme)
+    grade = grade if grade in GRADES else None
+    return public_page(lambda: _catalog_page(grade, theme or None), grade, theme or None)
+
+
+def _catalog_page(grade, theme):
+    themes = theme_choices()
     courses = []
     for course in get_catalog().courses.values():
         lang = content_language(course)
@@ -35,7 +72,6 @@ def catalog():
         if theme and course.plugin != theme:
             continue
         courses.append(course_summary(course, lang))
-    themes = theme_choices()
     return render_template(
         "catalog/index.html", courses=courses, grade=grade, theme=theme, themes=themes,
         grades=GRADES, user=current_user(),
@@ -57,6 +93,11 @@ def theme_choices() -> list[tuple[str, str]]:
 
 @bp.get("/courses/<course_id>")
 def course(course_id):
+    find_course(course_id)  # a 404 is not cached
+    return public_page(lambda: _course_page(course_id))
+
+
+def _course_page(course_id):
     found, lang = find_course(course_id)
     detail = course_detail(found, lang)
     by_grade = {g: [les for les in detail["lessons"] if g in les["grades"]] for g in GRADES}
@@ -67,6 +108,12 @@ def course(course_id):
 
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")
 def lesson(course_id, lesson_id):
+    found, lang = find_course(course_id)
+    find_lesson(found, lesson_id, lang)  # a 404 is not cached
+    return public_page(lambda: _lesson_page(course_id, lesson_id))
+
+
+def _lesson_page(course_id, lesson_id):
     found, lang = find_course(course_id)
     detail = lesson_detail(found, find_lesson(found, lesson_id, lang), lang)
     guides = [find_guide(found, g, lang) for g in detail["guides"]]
@@ -93,6 +140,12 @@ def worksheet_questions(course, quiz) -> list[dict]:
 
 @bp.get("/courses/<course_id>/guides/<guide_id>")
 def guide(course_id, guide_id):
+    found, lang = find_course(course_id)
+    find_guide(found, guide_id, lang)  # a 404 is not cached
+    return public_page(lambda: _guide_page(course_id, guide_id))
+
+
+def _guide_page(course_id, guide_id):
     found, lang = find_course(course_id)
     detail = guide_detail(found, find_guide(found, guide_id, lang), lang)
     return render_template(
@@ -123,7 +176,19 @@ def media(course_id, name):
 
 @bp.app_context_processor
 def layout_context():
-    return {"ui_lang": ui_language(), "current_user": current_user}
+    return {"ui_lang": ui_language(), "current_user": current_user,
+            "public_page": g.get("kepu_public_page", False)}  # fmt: skip
+
+
+@bp.app_template_global()
+def grade_label(grade: str) -> str:
+    """A grade's translated name; the three labels are looked up once per request."""
+    labels = g.get("kepu_grade_labels")
+    if labels is None:
+        labels = g.kepu_grade_labels = {
+            "primary": _("Primary"), "middle": _("Middle school"), "high": _("High school"),
+        }  # fmt: skip
+    return labels.get(grade, grade)
 
 
 def init_app(app) -> None:

@@ -15,7 +15,7 @@ import random
 from flask import g, request
 
 from kepu_server.auth import bearer_token, current_user
-from kepu_server.catalog import get_catalog
+from kepu_server.catalog import content_fingerprint, get_catalog
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
@@ -23,7 +23,6 @@ from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
-from kepu_server.store.regrade import stored_scores
 from kepu_server.views.common import render_md
 from kepu_server.views.review_labels import response_label, right_answer_label
 
@@ -145,16 +144,17 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
     return out
 
 
-def review_items(course, quiz, participant: dict, answers: dict, scoring_quiz=None) -> list[dict]:
+def review_items(
+    course, quiz, participant: dict, answers: dict, scores: dict, scoring_quiz=None
+) -> list[dict]:
     """Per question ``{id, correct, score, points, explain}`` — only after submission.
 
-    Graded with ``scoring_quiz`` (the session's language, as stored); worded with ``quiz``.
+    Marked from the stored per-answer ``scores`` (nothing is re-scored); the responses are
+    worded with ``quiz`` (the tablet's language) from the session's language, as stored.
     """
     types = get_catalog().question_types
     scoring_quiz = scoring_quiz or quiz
-    graded = seats.with_stored_scores(
-        seats.grade(scoring_quiz, types, answers), stored_scores(get_db(), participant["id"])
-    )
+    graded = seats.grade(scoring_quiz, types, scores)
     answers = answers_for_seat(quiz, scoring_quiz, answers)
     by_id = {q.id: q for q in quiz.questions}
     items = []
@@ -181,23 +181,35 @@ def submission(course, quiz, participant: dict, session: dict) -> dict:
 
     ``review_waiting`` says the explanations come once the teacher closes the quiz.
     """
+    score, max_score = participant["score"], participant["max_score"]
+    scores = seats.stored_scores(get_db(), participant["id"])
+    if quiz is not None:
+        # Derived from the stored per-answer scores, like every other view of the result.
+        graded = seats.grade(quiz, get_catalog().question_types, scores)
+        score = sum(g["score"] for g in graded)
+        max_score = sum(g["points"] for g in graded)
     body = {
         "submitted": True,
         "submitted_at": participant["submitted_at"],
-        "score": participant["score"],
-        "max_score": participant["max_score"],
+        "score": score,
+        "max_score": max_score,
         "review": bool(session["review"]),
         "review_waiting": bool(session["review"]) and not review_open(session),
     }
     if review_open(session) and quiz is not None:
         answers = seats.saved_answers(get_db(), participant["id"])
-        body["questions"] = review_items(course, quiz, participant, answers, session_quiz(session))
+        body["questions"] = review_items(
+            course, quiz, participant, answers, scores, session_quiz(session)
+        )
     return body
 
 
-def me_etag(participant: dict, session: dict) -> str:
-    """Everything the ``/me`` state depends on, hashed: computed without building the state."""
-    catalog = get_catalog()
+def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
+    """Everything the ``/me`` state depends on, hashed: computed without building the state.
+
+    The content counts by its files' fingerprint, not by when it was loaded: a restart with
+    nothing changed keeps every tablet's ETag (and its 304).
+    """
     key = "|".join(
         str(x)
         for x in (
@@ -207,8 +219,8 @@ def me_etag(participant: dict, session: dict) -> str:
             participant["id"],
             participant["current_section"],
             participant["submitted_at"],
-            seats.ticks_signature(get_db(), participant["id"]),
-            catalog.built_at,
+            ticks if ticks is not None else seats.ticks_signature(get_db(), participant["id"]),
+            content_fingerprint(get_catalog()),
             chosen_language(),
         )
     )

@@ -6,19 +6,20 @@ The pages of one running class (join screen, presenter, dashboard, results) are 
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kepu_server.auth import current_user, now_iso, teacher_required
+from kepu_server.auth import current_user, teacher_required
 from kepu_server.catalog import get_catalog
 from kepu_server.classroom import teaching
 from kepu_server.content.model import GRADES
 from kepu_server.errors import ApiError
 from kepu_server.i18n import content_language
-from kepu_server.store.db import get_db, write_transaction
+from kepu_server.store import rosters as roster_store
+from kepu_server.store.db import get_db
+from kepu_server.views import teaching_web
 from kepu_server.views.api_teacher import launch_from_body
 from kepu_server.views.pages import theme_choices
 
@@ -32,7 +33,7 @@ ROSTER_SPLIT = re.compile(r"[\n\r,，、;；\t]+")
 @teacher_required
 def home():
     db, user = get_db(), current_user()
-    teaching.purge_now_and_then(db)
+    teaching_web.purge_now_and_then(db)
     catalog = get_catalog()
     rows = teaching.list_sessions(db, user)
     for row in rows:
@@ -114,30 +115,6 @@ def parse_roster(text: str) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in ROSTER_SPLIT.split(text or "") if n.strip()))
 
 
-def _saved_rosters(db, teacher_id: int) -> list[dict]:
-    rows = db.query(
-        "SELECT id, name, names FROM rosters WHERE teacher_id = ? ORDER BY name", [teacher_id]
-    )
-    return [{**r, "names": json.loads(r["names"])} for r in rows]
-
-
-def _save_roster(db, teacher_id: int, name: str, names: list[str]) -> None:
-    text = json.dumps(names, ensure_ascii=False)
-    with write_transaction(db):
-        existing = next(
-            db.query(
-                "SELECT id FROM rosters WHERE teacher_id = ? AND name = ?", [teacher_id, name]
-            ),
-            None,
-        )
-        if existing:
-            db.execute("UPDATE rosters SET names = ? WHERE id = ?", [text, existing["id"]])
-        else:
-            db["rosters"].insert(
-                {"teacher_id": teacher_id, "name": name, "names": text, "created_at": now_iso()}
-            )
-
-
 @bp.route("/launch", methods=["GET", "POST"])
 @teacher_required
 def launch():
@@ -145,7 +122,7 @@ def launch():
     source = request.form if request.method == "POST" else request.args
     course, kind, item = _launch_target(source)
     db, user = get_db(), current_user()
-    rosters = _saved_rosters(db, user["id"])
+    rosters = roster_store.rosters_of(db, user["id"])
     lang = content_language(course)
     context = {"course": course, "course_title": course.title_in(lang), "kind": kind,
                "item": item.in_language(lang), "rosters": rosters, "lang": lang}  # fmt: skip
@@ -170,7 +147,7 @@ def launch():
             "language": form.get("language") or None}  # fmt: skip
     try:
         if roster and form.get("roster_name", "").strip():
-            _save_roster(db, user["id"], form["roster_name"].strip()[:60], roster)
+            roster_store.save_roster(db, user["id"], form["roster_name"].strip()[:60], roster)
         row = launch_from_body(body)
     except ApiError as exc:
         flash(exc.message, "error")
@@ -181,11 +158,7 @@ def launch():
 @bp.post("/rosters/<int:roster_id>/delete")
 @teacher_required
 def delete_roster(roster_id):
-    db = get_db()
-    with write_transaction(db):
-        db.execute(
-            "DELETE FROM rosters WHERE id = ? AND teacher_id = ?", [roster_id, current_user()["id"]]
-        )
+    roster_store.delete_roster(get_db(), current_user()["id"], roster_id)
     flash(_("The class list was deleted."), "ok")
     back = request.referrer or ""
     return redirect(back if back.startswith(request.host_url) else url_for("teach.home"))

@@ -23,6 +23,7 @@ from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
 from kepu_server.store import repairs
 from kepu_server.store.db import get_db
+from kepu_server.views import teaching_web
 
 bp = Blueprint("teach_seats", __name__, url_prefix="/teach/sessions")
 
@@ -35,7 +36,7 @@ def _owned(session_id: str) -> dict:
 @teacher_required
 def seats_page(session_id):
     row = _owned(session_id)
-    state = teaching.session_state(get_catalog(), get_db(), row)
+    state = teaching_web.session_state(get_catalog(), get_db(), row)
     return render_template(
         "teach/seats.html", s=state, row=row, seats=repairs.seats_of(get_db(), session_id)
     )
@@ -94,7 +95,7 @@ def _rescore(db, row: dict, participant_id: int) -> None:
     _course, _lesson, quiz, _guides = session_content(get_catalog(), row)
     if not seat["submitted_at"] or quiz is None:
         return
-    graded = seats.grade(quiz, get_catalog().question_types, seats.saved_answers(db, seat["id"]))
+    graded = seats.grade(quiz, get_catalog().question_types, seats.stored_scores(db, seat["id"]))
     repairs.set_seat_score(
         db, seat["id"], sum(g["score"] for g in graded), sum(g["points"] for g in graded)
     )

@@ -19,6 +19,8 @@ from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
 from kepu_server.store import repairs
 from kepu_server.store.db import get_db
+from kepu_server.store.participants import participant_names
+from kepu_server.views import teaching_web
 from kepu_server.views.common import render_md
 
 bp = Blueprint("teach_session", __name__, url_prefix="/teach/sessions")
@@ -32,7 +34,7 @@ def _session(session_id: str) -> dict:
 
 def _context(row: dict) -> dict:
     catalog = get_catalog()
-    state = teaching.session_state(catalog, get_db(), row)
+    state = teaching_web.session_state(catalog, get_db(), row)
     return {"s": state, "row": row}
 
 
@@ -49,18 +51,12 @@ def join_screen(session_id):
     qr = segno.make(url, error="m").svg_inline(
         scale=8, border=2, omitsize=True, dark="#1d2a2f", title=_("QR code to join the class")
     )
-    names = [
-        r["name"]
-        for r in get_db().query(
-            "SELECT name FROM participants WHERE session_id = ? ORDER BY joined_at, id",
-            [session_id],
-        )
-    ]
+    names = participant_names(get_db(), session_id)
     return render_template(
         "teach/join_screen.html",
         qr_svg=qr,
-        base_url=teaching.join_base_url(),
-        other_urls=teaching.other_base_urls(),
+        base_url=teaching_web.join_base_url(),
+        other_urls=teaching_web.other_base_urls(),
         names=names,
         **context,
     )
@@ -100,7 +96,7 @@ def control(session_id):
     back = BACK_PAGES.get(request.form.get("back", ""), "present")
     try:
         if action == "end":
-            teaching.end_session(db, row)
+            teaching_web.end_session(db, row)
             flash(_("The class has ended. Students can no longer join or answer."), "ok")
             return redirect(url_for(".results", session_id=session_id))
         if row["state"] != "open":
@@ -166,7 +162,7 @@ def results(session_id):
         p["cells"] = [
             {
                 "label": session_results.response_label(q, p["answers"][q["id"]], words),
-                "correct": _cell_verdict(row, q, p),
+                "correct": session_results.is_correct(q, p["scores"].get(q["id"])),
             }
             if q["id"] in p["answers"]
             else None
@@ -174,28 +170,6 @@ def results(session_id):
         ]
     seats = repairs.seats_of(get_db(), session_id)  # the regrade form names seats by id
     return render_template("teach/results.html", data=data, seats=seats, **_context(row))
-
-
-def _cell_verdict(row: dict, question: dict, participant: dict) -> bool | None:
-    # Re-read the per-answer score; the results JSON deliberately carries responses only.
-    score = _answer_scores(row["id"]).get((participant["name"], question["id"]))
-    return session_results.is_correct(question, score)
-
-
-def _answer_scores(session_id: str) -> dict:
-    from flask import g
-
-    cache = g.setdefault("kepu_answer_scores", {})
-    if session_id not in cache:
-        cache[session_id] = {
-            (r["name"], r["question_id"]): r["score"]
-            for r in get_db().query(
-                "SELECT p.name, a.question_id, a.score FROM answers a JOIN participants p "
-                "ON p.id = a.participant_id WHERE p.session_id = ?",
-                [session_id],
-            )
-        }
-    return cache[session_id]
 
 
 @bp.post("/<session_id>/delete-results")
@@ -210,6 +184,6 @@ def delete_results(session_id):
 @bp.post("/<session_id>/delete")
 @teacher_required
 def delete_session(session_id):
-    teaching.delete_session(get_db(), _session(session_id))
+    teaching_web.delete_session(get_db(), _session(session_id))
     flash(_("The class and everything stored about its students were deleted."), "ok")
     return redirect(url_for("teach.home"))

@@ -17,6 +17,7 @@ from kepu_server import QuestionType, StartupError, hookimpl, load_course_dir
 COURSE_DIR = Path(__file__).parent / "test_course"
 EVENTS: list[dict] = []
 STARTED: list[str] = []
+MISBEHAVE: list = []  # a callable whose result (or exception) the range scorer returns
 
 
 class Highlight(Extension):
@@ -40,6 +41,8 @@ def _range_validate(spec):
 def _range_score(spec, response):
     if isinstance(response, bool) or not isinstance(response, int | float):
         raise ValueError("the response must be a number")
+    if MISBEHAVE:  # a test makes the scorer break its contract (tests/test_score_contract.py)
+        return MISBEHAVE[0]()
     return 1.0 if spec["low"] <= response <= spec["high"] else 0.0
 
 

@@ -10,8 +10,8 @@ import logging
 
 from flask import current_app
 
-from kepu_server.auth import now_iso
 from kepu_server.catalog import get_catalog
+from kepu_server.clock import now_iso
 
 log = logging.getLogger(__name__)
 EVENT_TYPES = ("joined", "answered", "submitted", "ended")

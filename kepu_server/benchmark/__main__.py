@@ -1,0 +1,3 @@
+from kepu_server.benchmark.run import main
+
+main()

@@ -1,0 +1,106 @@
+"""How ``kepu serve`` runs waitress for a whole school (DESIGN "Serving a whole school").
+
+- At least 1,000 open connections (``connection_limit``): a hall of 300 keep-alive tablets,
+  or one device holding 99 idle sockets, must never lock the others out.
+- ``poll()`` instead of ``select()``: ``select()`` cannot watch a descriptor above 1,024, so
+  a limit of 1,000 connections needs it (see docs/decisions.md for the main-loop figures).
+- A connection that sends nothing for ``channel_timeout`` seconds is dropped (idle keep-alive
+  sockets and half-sent requests alike); the check runs every ``cleanup_interval`` seconds.
+- A connection stays open after a 304 or 204 (``KeepAliveTask``): waitress 3 closes every
+  HTTP/1.1 response that has no Content-Length, bodyless ones included, so each unchanged
+  poll of a class of tablets would cost a new TCP connection.
+- No proxy header is trusted (rate limits count the real address) and no body over
+  ``MAX_CONTENT_LENGTH`` is read (waitress's own default buffers up to 1 GB to disk first).
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+
+import waitress.server
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
+from waitress.task import WSGITask
+
+CONNECTION_LIMIT = 1000
+CHANNEL_TIMEOUT = 30  # seconds; a tablet polls every 2 s, so only dead sockets are this quiet
+CLEANUP_INTERVAL = 5
+
+
+def waitress_options(app) -> dict:
+    """The waitress adjustments ``kepu serve`` uses (besides host, port and threads)."""
+    config = app.config
+    return {
+        "ident": "kepu",
+        "clear_untrusted_proxy_headers": True,
+        "max_request_body_size": int(config.get("MAX_CONTENT_LENGTH") or 64 * 1024 * 1024),
+        "connection_limit": int(config.get("KEPU_CONNECTION_LIMIT", CONNECTION_LIMIT)),
+        "channel_timeout": int(config.get("KEPU_CHANNEL_TIMEOUT", CHANNEL_TIMEOUT)),
+        "cleanup_interval": CLEANUP_INTERVAL,
+        "asyncore_use_poll": True,
+    }
+
+
+class KeepAliveTask(WSGITask):
+    """waitress's task, except that a bodyless HTTP/1.1 response keeps its connection.
+
+    ``Task.build_response_header`` closes an HTTP/1.1 connection whenever the response has
+    no Content-Length, because without one the client cannot tell where a body ends. A 304,
+    a 204 or a 1xx has no body by definition (RFC 9112 §6.3), so its end is known and the
+    connection can carry the next request. Every other reason to close (``Connection:
+    close``, HTTP/1.0, a short body, an error) still closes.
+    """
+
+    _building_bodyless_header = False
+
+    def build_response_header(self):
+        self._building_bodyless_header = (
+            not self.has_body
+            and self.version == "1.1"
+            and self.request.headers.get("CONNECTION", "").lower() != "close"
+        )
+        try:
+            return super().build_response_header()
+        finally:
+            self._building_bodyless_header = False
+
+    def set_close_on_finish(self) -> None:
+        if self._building_bodyless_header:
+            return  # the only close left on this path is "no Content-Length": not needed
+        super().set_close_on_finish()
+
+
+class KeepAliveChannel(HTTPChannel):
+    task_class = KeepAliveTask
+
+
+def raise_file_limit(wanted: int) -> int:
+    """Raise this process's open-file limit towards ``wanted`` (up to the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def create_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, **extra):
+    """A waitress server set up as ``kepu serve`` runs it (call ``.run()`` to serve)."""
+    options = {**waitress_options(app), **extra}
+    # Each connection is a descriptor, plus the database, the listening socket and files.
+    raise_file_limit(options["connection_limit"] + 256)
+    server = waitress.server.create_server(app, host=host, port=port, threads=threads, **options)
+    socket_map = getattr(server, "map", None) or server._map  # one socket, or several
+    for dispatcher in socket_map.values():
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = KeepAliveChannel
+    return server
+
+
+def serve(app, host: str, port: int, threads: int = 8) -> None:
+    """Serve ``app`` until interrupted (what ``kepu serve`` ends with)."""
+    logging.basicConfig()  # waitress logs its warnings (e.g. a full task queue) this way
+    server = create_server(app, host=host, port=port, threads=threads)
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

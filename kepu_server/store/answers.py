@@ -1,0 +1,78 @@
+"""Students' answers: one row per seat and question, scored once when it is saved.
+
+``score`` is the points the question type gave when the answer was saved; ``score_override``
+is a teacher's later verdict (regrading) and wins over it when set. Every total, review,
+dashboard, results table and CSV reads ``answer_rows`` and nothing else, so they cannot
+disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kepu_server.store.db import write_transaction
+
+
+def upsert_answer(
+    db, participant_id: int, question_id: str, response_json: str, score: float, updated_at: str
+) -> None:
+    """Store (or replace) one answer; a new response clears any teacher override."""
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, question_id) DO UPDATE SET "
+            "response = excluded.response, score = excluded.score, score_override = NULL, "
+            "updated_at = excluded.updated_at",
+            [participant_id, question_id, response_json, score, updated_at],
+        )
+
+
+def answer_rows(
+    db, *, session_id: str | None = None, participant_id: int | None = None
+) -> list[tuple]:
+    """``(participant_id, question_id, response_json, score)`` of a session or of one seat.
+
+    ``score`` is the teacher's override when there is one, else the score stored on save.
+    The one query every score shown anywhere comes from.
+    """
+    if (session_id is None) == (participant_id is None):
+        raise ValueError("give exactly one of session_id and participant_id")
+    if participant_id is not None:
+        where, value = "a.participant_id = ?", participant_id
+    else:
+        where, value = "p.session_id = ?", session_id
+    return db.execute(
+        "SELECT a.participant_id, a.question_id, a.response, "
+        "COALESCE(a.score_override, a.score) FROM answers a "
+        "JOIN participants p ON p.id = a.participant_id WHERE " + where,  # noqa: S608
+        [value],
+    ).fetchall()
+
+
+def set_score_override(db, participant_id: int, question_id: str, score: float | None) -> bool:
+    """A teacher's verdict on one answer (None: back to the automatic score)."""
+    with write_transaction(db):
+        cursor = db.execute(
+            "UPDATE answers SET score_override = ? WHERE participant_id = ? AND question_id = ?",
+            [score, participant_id, question_id],
+        )
+    return cursor.rowcount > 0
+
+
+def responses_to(db, session_id: str, question_id: str) -> list[tuple]:
+    """``(participant_id, response_json)`` of every answer to one question of a session."""
+    return db.execute(
+        "SELECT a.participant_id, a.response FROM answers a "
+        "JOIN participants p ON p.id = a.participant_id "
+        "WHERE p.session_id = ? AND a.question_id = ?",
+        [session_id, question_id],
+    ).fetchall()
+
+
+def set_scores(db, question_id: str, scores: Iterable[tuple[int, float]]) -> None:
+    """Store new automatic scores ``(participant_id, score)`` for one question (a rescore)."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "UPDATE answers SET score = ? WHERE participant_id = ? AND question_id = ?",
+            [(score, pid, question_id) for pid, score in scores],
+        )
