@@ -15,6 +15,7 @@ import click
 from kepu_server.cli_authoring import import_command
 from kepu_server.cli_common import KepuGroup, instance_options, make_app
 from kepu_server.cli_plugins import plugins
+from kepu_server.cli_xapi import xapi
 from kepu_server.errors import KepuError
 from kepu_server.version import __version__
 
@@ -26,6 +27,7 @@ def cli():
 
 
 cli.add_command(plugins)
+cli.add_command(xapi)
 cli.add_command(import_command)
 
 
@@ -93,6 +95,10 @@ def serve(host, port, threads, projects, instance, content):
     from kepu_server.retention import start_retention
 
     start_retention(app)  # at start-up, then hourly, whether or not a teacher opens a page
+
+    from kepu_server.xapi.sender import start_worker
+
+    start_worker(app)  # only when [xapi] is configured
     gc.freeze()  # the catalog lives as long as the process: keep it out of every GC pass
     serving.serve(app, host=host, port=port, threads=threads)
 

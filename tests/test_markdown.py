@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from kepu_server.content.markdown import MarkdownRenderer, sanitize
 
 
@@ -44,3 +47,45 @@ def test_class_attributes_survive_for_plugin_callouts():
 
 def test_links_get_noopener():
     assert 'rel="noopener noreferrer"' in MarkdownRenderer().render("[a](http://example.org)")
+
+
+# ------------------------------------------------------------------ pinyin (ruby)
+
+RUBY_TING = "<ruby>烃<rp>(</rp><rt>tīng</rt><rp>)</rp></ruby>"
+
+
+def test_ruby_annotation_renders_with_fallback_parentheses():
+    html = MarkdownRenderer().render("石油里的{烃|tīng}很多。")
+    assert html == f"<p>石油里的{RUBY_TING}很多。</p>"
+
+
+def test_ruby_works_inside_emphasis_links_and_lists():
+    html = MarkdownRenderer().render("- **{烃|tīng}**\n- [{烃|tīng}](http://example.org)")
+    assert html.count(RUBY_TING) == 2 and "<strong>" + RUBY_TING in html
+
+
+def test_ruby_does_not_fire_in_code_or_when_escaped():
+    renderer = MarkdownRenderer()
+    assert renderer.render("`{烃|tīng}`") == "<p><code>{烃|tīng}</code></p>"
+    assert "<ruby>" not in renderer.render("```\n{烃|tīng}\n```")
+    assert renderer.render("\\{烃|tīng}") == "<p>{烃|tīng}</p>"
+    assert "<ruby>" not in renderer.render("{烃|}, {|tīng}, { |x}, {a\nb|c}")
+
+
+def test_ruby_parts_are_plain_text_never_markup():
+    html = MarkdownRenderer().render('{<script>alert(1)</script>|x} {a|<img src=x onerror="y">}')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<rt>&lt;img src=x" in html
+
+
+def test_sanitiser_keeps_ruby_tags_but_not_their_handlers():
+    html = sanitize('<ruby onclick="x" style="y">a<rp>(</rp><rt onmouseover="z">b</rt></ruby>')
+    assert html == "<ruby>a<rp>(</rp><rt>b</rt></ruby>"
+
+
+def test_the_documented_pinyin_example_renders_as_documented():
+    doc = (Path(__file__).parent.parent / "docs" / "writing_plugins.md").read_text("utf-8")
+    section = doc.split("#### Pinyin over hard words", 1)[1]
+    source = re.search(r"```text\n(.+?)\n```", section, re.S).group(1)
+    promised = re.search(r"becomes `(.+?)`:", section).group(1)
+    assert MarkdownRenderer().render(source) == f"<p>{promised}</p>"

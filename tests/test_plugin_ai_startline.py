@@ -328,3 +328,69 @@ def test_knn_activity_in_the_browser(browser, live_server, viewport, query, appl
         assert not problems
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ the kNN example agrees with itself
+
+COURSE_DIR = STATIC.parent / "course"
+
+
+def _lesson_cards(lesson: str) -> dict[int, tuple[float, float, str]]:
+    text = (COURSE_DIR / "lessons" / lesson).read_text(encoding="utf-8")
+    header = "| Apple | Cherry | Banana |" if ".en." in lesson else "| 苹果 | 樱桃 | 香蕉 |"
+    table = text.split(header, 1)[1].split("\n\n", 1)[0]
+    cards = {}
+    for row in table.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for label, cell in zip(("apple", "cherry", "banana"), cells, strict=True):
+            n, x, y = re.search(r"(\d+)\D+\(([\d.]+), ([\d.]+)\)", cell).groups()
+            cards[int(n)] = (float(x), float(y), label)
+    return cards
+
+
+def test_knn_lesson_table_diagram_and_activity_show_the_same_cards():
+    cards = _lesson_cards("learn-from-examples.md")
+    assert len(cards) == 15 and _lesson_cards("learn-from-examples.en.md") == cards
+    # The activity's example layout is the table.
+    js = (STATIC / "knn.js").read_text(encoding="utf-8")
+    example = re.findall(r"\[([\d.]+), ([\d.]+), \"(\w+)\"\]", js.split("var EXAMPLE", 1)[1])
+    assert sorted((float(x), float(y), c) for x, y, c in example) == sorted(cards.values())
+    # The diagram: equal scales on both axes, and every card where the table puts it.
+    svg = (COURSE_DIR / "media" / "knn-scatter.svg").read_text(encoding="utf-8")
+    verticals = sorted({float(x) for x in re.findall(r'<line x1="([\d.]+)" y1="480"', svg)})
+    horizontals = sorted({float(y) for y in re.findall(r'<line x1="80" y1="([\d.]+)"', svg)})
+    x_unit = (verticals[-1] - verticals[0]) / 10
+    y_unit = (horizontals[-1] - horizontals[0]) / 10
+    assert len(verticals) == len(horizontals) == 11 and x_unit == y_unit
+
+    def at(x, y):
+        return 80 + x * x_unit, 480 - y * y_unit
+
+    drawn = [
+        (float(a), float(b))
+        for a, b in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="(?:11|7)"', svg)
+    ]
+    drawn += [
+        (float(a) + 16, float(b) + 4)
+        for a, b in re.findall(r'<path d="M([\d.]+),([\d.]+) Q', svg)[:-1]
+    ]
+    for x, y, _ in cards.values():
+        assert any(
+            abs(dx - at(x, y)[0]) < 0.05 and abs(dy - at(x, y)[1]) < 0.05 for dx, dy in drawn
+        )
+
+
+def test_knn_lesson_ranking_is_the_computed_one_and_votes_apple():
+    cards = _lesson_cards("learn-from-examples.md")
+    query = (5.0, 8.0)
+    ranked = sorted(
+        cards, key=lambda n: (cards[n][0] - query[0]) ** 2 + (cards[n][1] - query[1]) ** 2
+    )
+    text = (COURSE_DIR / "lessons" / "learn-from-examples.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d) \| (\d+) 号\w+ \(([\d.]+), ([\d.]+)\) \| ([\d.]+) \|$", text, re.M)
+    assert [int(card) for _, card, *_ in rows] == ranked[:5]
+    for _, card, _, _, distance in rows:
+        x, y, _ = cards[int(card)]
+        assert abs(((x - 5) ** 2 + (y - 8) ** 2) ** 0.5 - float(distance)) < 0.05
+    votes = [cards[n][2] for n in ranked[:3]]
+    assert votes.count("apple") == 2 and "预测为**苹果**" in text

@@ -177,3 +177,18 @@ def test_lesson_images_point_at_the_course_media(client):
     html = "".join(section["html"] for section in data["sections"])
     assert "anticline-trap.svg" in html and "seismic-survey.svg" in html
     assert 'src="media/' not in html  # the core rewrote the relative links
+
+
+def test_second_period_lesson_launches_with_its_guide_and_no_quiz(client, teacher):
+    """oil-trap-lab is oil-origin's hands-on second period: the guide comes with it, no quiz."""
+    response = client.post(
+        "/api/v1/sessions",
+        json={"course": "petroleum", "lesson": "oil-trap-lab"},
+        headers={"Authorization": f"Bearer {teacher['token']}"},
+    )
+    assert response.status_code == 201, response.json
+    state = response.json
+    assert state["lesson"] == "oil-trap-lab" and state["quiz"] is None
+    assert state["guides"] == ["oil-trap-model"]
+    order = [item["id"] for item in client.get("/api/v1/courses/petroleum").get_json()["lessons"]]
+    assert order[:2] == ["oil-origin", "oil-trap-lab"]

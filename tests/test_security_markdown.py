@@ -53,3 +53,12 @@ def test_plain_text_fallback_escapes_html(app, client):
     write_lesson(app, "<script>alert(1)</script>" + "<" * 3000)
     html = client.get("/api/v1/courses/rivers/lessons/rivers").get_json()["sections"][0]["html"]
     assert "<script" not in html and "&lt;script&gt;" in html
+
+
+def test_pinyin_annotations_serve_in_every_course_and_stay_inert(app, client):
+    # A school's course gets the core's ruby extension; an annotation cannot smuggle markup.
+    write_lesson(app, "{烃|tīng}。{<script>alert(1)</script>|x}{y|<img src=x onerror=alert(1)>}")
+    html = client.get("/api/v1/courses/rivers/lessons/rivers").get_json()["sections"][0]["html"]
+    assert "<ruby>烃<rp>(</rp><rt>tīng</rt><rp>)</rp></ruby>" in html
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html

@@ -206,7 +206,7 @@ def test_results_have_the_shape_of_the_design(client, teacher):
         f"/api/v1/sessions/{state['id']}/results", headers=bearer(teacher["token"])
     ).json
     assert set(data) == {"participants", "questions"}
-    assert [q["id"] for q in data["questions"]] == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert [q["id"] for q in data["questions"]] == [f"q{n}" for n in range(1, 10)]
     assert data["questions"][0]["answer"] == 0  # teachers see the answer key
     people = {p["name"]: p for p in data["participants"]}
     assert list(people) == ["Ann", "Bob", "Cai"]
@@ -215,10 +215,10 @@ def test_results_have_the_shape_of_the_design(client, teacher):
         assert set(p) == {"name", "score", "max_score", "submitted", "answers", "id", "scores"}
         assert p["answers"] == ANSWERS[p["name"]]
     assert people["Ann"] | {"answers": None, "id": None, "scores": None} == {
-        "name": "Ann", "score": 5.0, "max_score": 6.0, "submitted": True, "answers": None,
+        "name": "Ann", "score": 5.0, "max_score": 9.0, "submitted": True, "answers": None,
         "id": None, "scores": None}  # fmt: skip
     assert (people["Bob"]["score"], people["Bob"]["submitted"]) == (0.0, False)
-    assert (people["Cai"]["score"], people["Cai"]["max_score"]) == (1.0, 6.0)
+    assert (people["Cai"]["score"], people["Cai"]["max_score"]) == (1.0, 9.0)
 
 
 def test_results_csv_is_excel_friendly_and_matches(client, teacher):
@@ -232,12 +232,12 @@ def test_results_csv_is_excel_friendly_and_matches(client, teacher):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:6] == ["姓名", "已提交", "交卷时间", "得分", "满分", "及格"]
     assert rows[0][6].startswith("q1: ") and rows[0][7] == "q1 对错"
-    assert rows[1][:2] == ["Ann", "是"] and rows[1][3:6] == ["5", "6", "是"]
+    assert rows[1][:2] == ["Ann", "是"] and rows[1][3:6] == ["5", "9", "否"]  # 5/9 < 0.6
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", rows[1][2])  # hand-in time
     assert rows[1][6:8] == ["石油比水轻，在水里受到浮力向上", "✓"]
-    # q4 (ordering) was not answered: no answer, no mark; q6's options as text.
-    assert rows[1][8:] == ["断层", "✓", "错", "✓", "", "", "1955", "✓", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水", "✓"]  # fmt: skip
-    assert rows[2][:6] == ["Bob", "否", "", "0", "6", ""] and rows[2][7] == "✗"
+    # q4 (ordering) and q7-q9 were not answered: no answer, no mark; q6's options as text.
+    assert rows[1][8:] == ["断层", "✓", "错", "✓", "", "", "1955", "✓", "一直走在指定的步道上; 戴上手套、用工具，只在老师允许的地方取样; 戴帽子、涂防晒霜，带足饮用水", "✓", *[""] * 6]  # fmt: skip
+    assert rows[2][:6] == ["Bob", "否", "", "0", "9", ""] and rows[2][7] == "✗"
     assert rows[3][0] == "Cai"
 
 

@@ -170,7 +170,7 @@ def test_the_dashboard_polls_cheaply(client, signed_in):
     fresh = client.get(f"/teach/sessions/{sid}/dashboard/live", headers={"If-None-Match": etag})
     body = text(fresh)
     assert "&lt;b&gt;小明&lt;/b&gt;" in body and "<b>小明" not in body  # escaped
-    assert re.search(r'data-col="answered">1 / 6<', body) and re.search(
+    assert re.search(r'data-col="answered">1 / 9<', body) and re.search(
         r'data-col="correct">1<', body
     )
 
@@ -184,7 +184,7 @@ def test_results_page_csv_and_deleting(client, db, signed_in):
     client.put("/api/v1/me/answers/q1", json={"response": 1}, headers=token)
     client.put("/api/v1/me/answers/q5", json={"response": 1955}, headers=token)
     page = text(client.get(f"/teach/sessions/{sid}/results"))
-    assert "小明" in page and "1 / 6" in page
+    assert "小明" in page and "1 / 9" in page
     assert '<td class="wrong">石油比水重' in page and '<td class="right">1955</td>' in page
     assert f'href="/api/v1/sessions/{sid}/results.csv?labels=1"' in page
     assert client.get(f"/api/v1/sessions/{sid}/results.csv").data.startswith(b"\xef\xbb\xbf")

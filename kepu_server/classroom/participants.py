@@ -27,6 +27,7 @@ from kepu_server.store import participants as seat_store
 from kepu_server.store.db import write_transaction
 from kepu_server.store.repairs import claim_free_seat
 from kepu_server.tokens import hash_token
+from kepu_server.xapi import record as xapi_record
 
 TOKEN_PREFIX = "p_"
 MAX_NAME_LENGTH = 40
@@ -118,11 +119,16 @@ def join_session(
         "current_section": 0,
         "joined_at": now_iso(),
         "last_seen_at": now_iso(),
+        "xapi_id": xapi_record.new_seat_id(),  # the seat in xAPI statements: never the name
     }
     try:
-        participant_id = seat_store.insert_participant(
-            db, row, max(max_participants, len(roster or ()))
-        )
+        with write_transaction(db):  # the join statement is queued with the seat
+            participant_id = seat_store.insert_participant(
+                db, row, max(max_participants, len(roster or ()))
+            )
+            if participant_id is None:
+                raise ApiError(409, "class_full", "this class is full; ask your teacher")
+            xapi_record.attended(db, session, row["xapi_id"])
     except sqlite3.IntegrityError:
         if roster is not None:
             raise NameTaken(
@@ -132,8 +138,6 @@ def join_session(
             "someone in this class already uses this name; add a letter or number",
             _suggest_name(db, session["id"], name),
         ) from None
-    if participant_id is None:
-        raise ApiError(409, "class_full", "this class is full; ask your teacher")
     return get_participant(db, participant_id), new_token, False
 
 
@@ -244,6 +248,7 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
         participant, session = _check_writable(db, participant_id, needs_quiz=False)
         if participant["submitted_at"]:
             return participant, False
+        answers = saved_answers(db, participant_id)
         graded = grade(quiz, question_types, stored_scores(db, participant_id))
         seat_store.mark_submitted(
             db,
@@ -251,6 +256,10 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
             sum(g["score"] for g in graded),
             sum(g["points"] for g in graded),
         )
+        seat = participant.get("xapi_id") or xapi_record.new_seat_id()
+        if not participant.get("xapi_id"):
+            seat_store.set_xapi_id(db, participant_id, seat)
+        xapi_record.handed_in(db, session, seat, quiz, graded, answers)
     return get_participant(db, participant_id), True
 
 

@@ -16,6 +16,8 @@ from kepu_server.clock import now_iso
 from kepu_server.content.model import Course, Guide, Lesson, Quiz
 from kepu_server.errors import ApiError
 from kepu_server.store import sessions as session_store
+from kepu_server.store.db import write_transaction
+from kepu_server.xapi import record as xapi_record
 
 PACINGS = ("teacher", "self")
 CODE_ATTEMPTS = 50
@@ -86,7 +88,9 @@ def create_class_session(
     for _ in range(CODE_ATTEMPTS):
         row["code"] = new_join_code()
         try:
-            session_store.insert_session(db, row)
+            with write_transaction(db):  # the launch statement is queued with the class
+                session_store.insert_session(db, row)
+                xapi_record.launched(db, row)
             return get_session(db, row["id"])
         except sqlite3.IntegrityError:
             continue  # the code is in use by another open session: draw again

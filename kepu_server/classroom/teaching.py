@@ -10,10 +10,13 @@ from __future__ import annotations
 from kepu_server.classroom.sessions import decode, get_session, session_content, update_session
 from kepu_server.clock import now_iso
 from kepu_server.errors import ApiError
+from kepu_server.store import outbox
 from kepu_server.store import participants as seat_store
 from kepu_server.store import sessions as session_store
+from kepu_server.store.db import write_transaction
 from kepu_server.store.repairs import open_sessions_started_before
 from kepu_server.store.retention import purge_expired
+from kepu_server.xapi import record as xapi_record
 
 
 def owned_session(db, session_id: str, user: dict) -> dict:
@@ -118,9 +121,12 @@ def end_session(db, session: dict, on_ended=None) -> dict:
     """
     if session["state"] == "ended":
         return session
-    row = update_session(
-        db, session["id"], state="ended", ended_at=now_iso(), joining_open=False, quiz_open=False
-    )
+    with write_transaction(db):  # the end statement is queued with the change
+        row = update_session(
+            db, session["id"], state="ended", ended_at=now_iso(), joining_open=False,
+            quiz_open=False,
+        )  # fmt: skip
+        xapi_record.ended(db, row)
     if on_ended is not None:
         on_ended({"type": "ended", "session": session["id"]})
     return row
@@ -128,14 +134,19 @@ def end_session(db, session: dict, on_ended=None) -> dict:
 
 def delete_results(db, session: dict) -> int:
     """Delete every participant of the session with their answers and ticks (cascade)."""
-    return seat_store.delete_participants_of(db, session["id"])
+    with write_transaction(db):
+        removed = seat_store.delete_participants_of(db, session["id"])
+        outbox.delete_for_session(db, session["id"])
+    return removed
 
 
 def delete_session(db, session: dict, on_ended=None) -> None:
     """Delete the session and everything stored about its students."""
     if session["state"] == "open":
         end_session(db, session, on_ended)
-    session_store.delete_session_rows(db, session["id"])
+    with write_transaction(db):
+        outbox.delete_for_session(db, session["id"])
+        session_store.delete_session_rows(db, session["id"])
 
 
 def list_sessions(db, user: dict, state: str | None = None, limit: int = 200) -> list[dict]:

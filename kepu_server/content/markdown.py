@@ -1,7 +1,8 @@
 """Render course Markdown to sanitised HTML, once per text (cached).
 
 Relative ``media/...`` links and images are rewritten to the course's media URL, so an
-author writes ``![](media/trap.svg)`` in any lesson or guide. Whatever a plugin's Markdown
+author writes ``![](media/trap.svg)`` in any lesson or guide, and ``{烃|tīng}`` for pinyin
+over a hard word (``ruby.py``). Whatever a plugin's Markdown
 extension emits, nh3 keeps only the tags and attributes listed here.
 """
 
@@ -18,11 +19,13 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from kepu_server.content.ruby import RubyExtension
+
 ALLOWED_TAGS = {
     "p", "div", "span", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
     "strong", "em", "b", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote", "table",
     "thead", "tbody", "tr", "th", "td", "img", "a", "figure", "figcaption", "dl", "dt", "dd",
-    "abbr", "mark", "small", "kbd",
+    "abbr", "mark", "small", "kbd", "ruby", "rt", "rp",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class"},
@@ -33,6 +36,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 CORE_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+# Core extensions of our own, applied to every course like the ones above (pinyin: ruby.py).
+CORE_OWN_EXTENSIONS = (RubyExtension,)
 
 log = logging.getLogger(__name__)
 # Python-Markdown's link and autolink scanning is quadratic in the '[' and '<' of a
@@ -98,7 +103,12 @@ class MarkdownRenderer:
         html = None
         if not _too_costly(text):
             md = markdown.Markdown(
-                extensions=[*CORE_EXTENSIONS, *self.extensions, _MediaLinkExtension(media_base)]
+                extensions=[
+                    *CORE_EXTENSIONS,
+                    *(make() for make in CORE_OWN_EXTENSIONS),
+                    *self.extensions,
+                    _MediaLinkExtension(media_base),
+                ]
             )
             try:
                 html = sanitize(md.convert(text))

@@ -205,6 +205,31 @@ def answer_score_override(db: sqlite_utils.Database) -> None:
         db["answers"].add_column("score_override", float)
 
 
+@migrations(name="0009_xapi_outbox")
+def xapi_outbox(db: sqlite_utils.Database) -> None:
+    # ``xapi_id``: the random id a seat has in xAPI statements (never its nickname).
+    # ``xapi_outbox``: statements waiting for the LRS, written in the transaction of their
+    # event; ``sent_at`` is set only after the LRS confirmed them.
+    _run_statements(
+        db,
+        """
+        ALTER TABLE participants ADD COLUMN xapi_id TEXT;
+        CREATE TABLE IF NOT EXISTS xapi_outbox (
+            id TEXT PRIMARY KEY,
+            session_id TEXT,
+            verb TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS xapi_outbox_pending ON xapi_outbox(created_at)
+            WHERE sent_at IS NULL;
+        CREATE INDEX IF NOT EXISTS xapi_outbox_session ON xapi_outbox(session_id);
+        CREATE TABLE IF NOT EXISTS xapi_state (key TEXT PRIMARY KEY, value TEXT)
+        """,
+    )
+
+
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:
     # Not ``executescript``: it would COMMIT the migration's transaction half-way.
     for statement in script.split(";\n"):

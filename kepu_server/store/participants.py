@@ -144,3 +144,8 @@ def ticks_of_session(db, session_id: str) -> list[tuple]:
         "JOIN participants p ON p.id = t.participant_id WHERE p.session_id = ? AND t.done = 1",
         [session_id],
     ).fetchall()
+
+
+def set_xapi_id(db, participant_id: int, xapi_id: str) -> None:
+    """Give a seat from before the xAPI feed its random statement id (inside a transaction)."""
+    db.execute("UPDATE participants SET xapi_id = ? WHERE id = ?", [xapi_id, participant_id])

@@ -33,6 +33,9 @@ def purge_expired(db: sqlite_utils.Database, days: int | None) -> dict[str, int]
             removed["participants"] = db.execute(
                 f"DELETE FROM participants WHERE id IN ({old_seats})", {"cutoff": cutoff}
             ).rowcount
+            # Their xAPI statements too, sent or not (the LRS keeps what it already holds).
+            db.execute(f"DELETE FROM xapi_outbox WHERE session_id IN ({old_sessions})",
+                       {"cutoff": cutoff})  # fmt: skip
             removed["sessions"] = db.execute(
                 f"DELETE FROM class_sessions WHERE id IN ({old_sessions})", {"cutoff": cutoff}
             ).rowcount

@@ -2,6 +2,7 @@
 
 from kepu_server.views import (
     admin_plugins,
+    admin_reports,
     admin_users,
     api_authoring,
     api_content,
@@ -22,5 +23,6 @@ from kepu_server.views import (
 # below every real route.
 VIEW_MODULES = [
     pages, auth_pages, api_content, api_student, api_teacher, student, teach, teach_seats,
-    teach_regrade, admin_users, admin_plugins, api_authoring, author_pages, openapi,
+    teach_regrade, admin_users, admin_plugins, admin_reports, api_authoring, author_pages,
+    openapi,
 ]  # fmt: skip
