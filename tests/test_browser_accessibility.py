@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, TEST_PLUGIN
-from tests.student_support import launch
+from tests.student_support import change, launch
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,7 +84,8 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
         "/teach/launch?course=heiyoushan-trip&lesson=heiyoushan-trip",
         f"/teach/sessions/{sid}/join", f"/teach/sessions/{sid}", f"/teach/sessions/{sid}/dashboard",
         f"/teach/sessions/{quiz['id']}/results", f"/teach/sessions/{sid}/seats",
-        "/account", "/admin/", "/admin/users", "/admin/plugins", "/no/such/page",
+        "/account", "/admin/", "/admin/users", "/admin/plugins", "/admin/reports",
+        "/teach/author/", "/no/such/page",
     ]:  # fmt: skip
         desk.goto(url)
         found += violations(desk, axe_source)
@@ -105,7 +106,10 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     pad.click("[data-submit]")
     found += violations(pad, axe_source)  # the hand-in dialog
     pad.click("[data-submit-confirm]")
-    pad.wait_for_selector(".review-item")
+    pad.wait_for_selector(".review-wait[data-review-waiting]")
+    found += violations(pad, axe_source)  # handed in, the review waiting for the quiz to close
+    change(app, quiz["id"], quiz_open=0)
+    pad.wait_for_selector(".review-item", timeout=10_000)
     found += violations(pad, axe_source)  # the review
     pad.goto(f"/j/{lesson['code']}")
     pad.fill("input[name=name]", "小红")

@@ -73,12 +73,20 @@ def _without_secrets(value: Any) -> Any:
 
 
 def public_question(
-    qtype: QuestionType, question: Question, prompt_html: str, seed: str = ""
+    qtype: QuestionType, question: Question, prompt_html: str, seed: bytes | str = ""
 ) -> dict[str, Any]:
-    """What a student's device may see of ``question`` (``prompt_html`` already rendered)."""
+    """What a student's device may see of ``question`` (``prompt_html`` already rendered).
+
+    ``seed`` orders shuffled items: for a student, bytes the server derived for this seat and
+    question from its secret key (so the student cannot recompute the order); a string only
+    for orders anyone may see (the printable worksheet, tests).
+    """
     fields = _without_secrets(qtype.public(question.spec) or {})
     if question.type == "ordering" and "items" in question.spec:
-        fields["items"] = shuffled_items(list(question.spec["items"]), f"{seed}:{question.id}")
+        fields["items"] = shuffled_items(
+            list(question.spec["items"]),
+            seed if isinstance(seed, bytes) else f"{seed}:{question.id}",
+        )
     return {
         **fields,
         "id": question.id,

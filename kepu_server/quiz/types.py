@@ -73,19 +73,30 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
-def shuffled_items(items: list[str], seed: str) -> list[str]:
+def seeded_rng(seed: bytes | str) -> random.Random:
+    """A generator drawn from ``seed``: secret bytes from the server (an HMAC keyed by the
+    app's secret) for anything a student sees; a plain string only for public orders."""
+    if isinstance(seed, str):
+        seed = hashlib.sha256(seed.encode()).digest()
+    return random.Random(bytes(seed))
+
+
+def shuffled_items(items: list[str], seed: bytes | str) -> list[str]:
     """The items in a per-participant order (``seed``), never the correct one for 3 or more.
 
-    Two items are shuffled fairly instead: always showing the one wrong order of two would
-    hand every student the answer (reverse it), so their order must tell nothing.
+    For 3 or more items every wrong order is equally likely (rejection sampling: a draw that
+    comes out correct is drawn again, never "rotated", which would favour some orders). Two
+    items are shuffled fairly instead: always showing the one wrong order of two would hand
+    every student the answer (reverse it), so their order must tell nothing.
     """
     order = list(items)
     if len(order) < 2:
         return order
-    rng = random.Random(hashlib.sha256(seed.encode()).digest())
+    rng = seeded_rng(seed)
     rng.shuffle(order)
-    if len(order) >= 3 and order == list(items):
-        order = order[1:] + order[:1]
+    if len(set(items)) == len(items) >= 3:
+        while order == list(items):
+            rng.shuffle(order)
     return order
 
 

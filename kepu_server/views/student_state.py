@@ -10,9 +10,9 @@ at once would read every explanation while its classmates are still answering.
 from __future__ import annotations
 
 import hashlib
-import random
+import hmac
 
-from flask import g, request
+from flask import current_app, g, request
 
 from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import content_fingerprint, get_catalog
@@ -21,6 +21,7 @@ from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
 from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
+from kepu_server.quiz.types import seeded_rng
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
@@ -114,17 +115,24 @@ def answers_for_seat(seat_quiz, stored_quiz, answers: dict) -> dict:
     return out
 
 
-def seat_seed(participant: dict) -> str:
-    """A stable per-participant seed (never the token itself) for shuffling."""
-    return participant["token_hash"][:16]
+def seat_seed(participant: dict, purpose: str) -> bytes:
+    """Secret per-seat seed bytes for ``purpose`` (a question id, or ``order:``).
+
+    An HMAC-SHA256 keyed by the app's secret key over the participant id: a student who knows
+    their own token and every id still cannot recompute the order they are shown.
+    """
+    key = current_app.config["SECRET_KEY"]
+    if isinstance(key, str):
+        key = key.encode()
+    message = f"shuffle\0{participant['id']}\0{purpose}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
 
 
 def question_order(quiz, participant: dict) -> list:
     """The quiz's questions, in a per-participant order when the quiz asks for shuffling."""
     questions = list(quiz.questions)
     if quiz.shuffle:
-        seed = hashlib.sha256(f"order:{seat_seed(participant)}".encode()).digest()
-        random.Random(seed).shuffle(questions)
+        seeded_rng(seat_seed(participant, "order:")).shuffle(questions)
     return questions
 
 
@@ -137,7 +145,7 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
         if qtype is None:
             continue  # the plugin providing the type was removed; the question is left out
         public = public_question(
-            qtype, question, render_md(course, question.prompt), seat_seed(participant)
+            qtype, question, render_md(course, question.prompt), seat_seed(participant, question.id)
         )
         public["response"] = answers.get(question.id)
         out.append(public)
