@@ -45,6 +45,10 @@ COMPONENTS = {
 }  # fmt: skip
 
 
+# Paths whose failed guesses are counted (security.py): past the limit they answer 429.
+RATE_LIMITED = frozenset({"/api/v1/join"})
+
+
 def build_spec() -> dict:
     from kepu_server.views import VIEW_MODULES
 
@@ -52,6 +56,15 @@ def build_spec() -> dict:
     for module in VIEW_MODULES:
         for path, operations in getattr(module, "OPENAPI_PATHS", {}).items():
             paths.setdefault(path, {}).update(operations)
+    error = {"$ref": "#/components/responses/Error"}
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if method in ("post", "put", "delete", "patch"):
+                # A full disk or a locked database (web_errors.py): 503 with Retry-After.
+                responses.setdefault("503", error)
+            if path in RATE_LIMITED:
+                responses.setdefault("429", error)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Kepu Server API", "version": __version__,
