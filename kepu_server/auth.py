@@ -12,7 +12,7 @@ import secrets
 from flask import g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kepu_server.clock import now_iso  # noqa: F401 (older callers import it from here)
+from kepu_server.clock import now_iso
 from kepu_server.errors import AccountError, ApiError
 from kepu_server.store import accounts
 from kepu_server.store.db import get_db

@@ -227,17 +227,6 @@ def grade(quiz: Quiz, question_types: dict, scores: dict[str, float]) -> list[di
     return graded
 
 
-def with_stored_scores(graded: list[dict], stored: dict[str, float]) -> list[dict]:
-    """``grade``'s items with each answered question's stored score (a teacher's regrade)."""
-    out = []
-    for item in graded:
-        if item["id"] in stored and item["points"]:
-            score = stored[item["id"]]
-            item = {**item, "score": score, "correct": score >= item["points"] - 1e-9}
-        out.append(item)
-    return out
-
-
 def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
     """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
 

@@ -8,8 +8,6 @@ disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from kepu_server.store.db import write_transaction
 
 
@@ -47,32 +45,3 @@ def answer_rows(
         "JOIN participants p ON p.id = a.participant_id WHERE " + where,  # noqa: S608
         [value],
     ).fetchall()
-
-
-def set_score_override(db, participant_id: int, question_id: str, score: float | None) -> bool:
-    """A teacher's verdict on one answer (None: back to the automatic score)."""
-    with write_transaction(db):
-        cursor = db.execute(
-            "UPDATE answers SET score_override = ? WHERE participant_id = ? AND question_id = ?",
-            [score, participant_id, question_id],
-        )
-    return cursor.rowcount > 0
-
-
-def responses_to(db, session_id: str, question_id: str) -> list[tuple]:
-    """``(participant_id, response_json)`` of every answer to one question of a session."""
-    return db.execute(
-        "SELECT a.participant_id, a.response FROM answers a "
-        "JOIN participants p ON p.id = a.participant_id "
-        "WHERE p.session_id = ? AND a.question_id = ?",
-        [session_id, question_id],
-    ).fetchall()
-
-
-def set_scores(db, question_id: str, scores: Iterable[tuple[int, float]]) -> None:
-    """Store new automatic scores ``(participant_id, score)`` for one question (a rescore)."""
-    with write_transaction(db):
-        db.conn.executemany(
-            "UPDATE answers SET score = ? WHERE participant_id = ? AND question_id = ?",
-            [(score, pid, question_id) for pid, score in scores],
-        )

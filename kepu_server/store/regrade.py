@@ -7,16 +7,6 @@ from __future__ import annotations
 from kepu_server.store.db import write_transaction
 
 
-def stored_scores(db, participant_id: int) -> dict[str, float]:
-    """``{question id: stored score}`` of one seat's answers."""
-    return {
-        row["question_id"]: row["score"] or 0.0
-        for row in db.query(
-            "SELECT question_id, score FROM answers WHERE participant_id = ?", [participant_id]
-        )
-    }
-
-
 def answers_to(db, session_id: str, question_id: str) -> list[dict]:
     """Every seat's stored answer to one question of a class: participant_id, response."""
     return [
