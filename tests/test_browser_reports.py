@@ -48,7 +48,7 @@ def test_the_reports_print_with_readable_charts(browser, live_server, people, tm
     # The teacher's page in Chinese (the default), the school's in English.
     for reader, path, lang, words in [
         ("a", "/teach/reports", "zh", ("我的报表", "从 2026-09-01", "下载 CSV", "退出登录")),
-        ("admin", "/admin/reports", "en", ("Participation reports", "From 2026-09-01",
+        ("admin", "/admin/reports", "en", ("Participation reports", "from 2026-09-01",
                                            "Download CSV", "Sign out")),
     ]:  # fmt: skip
         context, page = signed_in_page(browser, live_server.url, people[reader], lang)
