@@ -83,7 +83,7 @@ def results(db, catalog, session: dict, detail: bool = False) -> dict:
     """``{participants: [{id, name, score, max_score, submitted, answers, scores}], questions}``.
 
     Every score is the sum of the per-answer scores stored when each answer was saved (a
-    teacher's override wins), over the quiz's current questions, out of the quiz's total:
+    teacher's regrading rewrites them), over the quiz's current questions, out of the quiz's total:
     the same numbers the dashboard, the CSV, the results page and the student's own hand-in
     show. ``scores`` is ``{question_id: points earned}``.
     """
