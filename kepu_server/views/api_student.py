@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
+from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.classroom.sessions import open_session_by_code, session_content
@@ -26,6 +27,7 @@ from kepu_server.store import polls
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.tokens import hash_token
+from kepu_server.views import contest_json
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
@@ -146,7 +148,10 @@ def me():
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = jsonify(state.me_state(participant, session))
+        body = state.me_state(participant, session)
+        if contest_state.is_contest(session):
+            body["contest"] = contest_json.seat_contest(participant, session)
+        response = jsonify(body)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -178,6 +183,9 @@ def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
 def my_quiz():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
+    if contest_state.phase(session) not in (None, "finished"):
+        # A contest shows one question at a time, in ``GET /me``: never the quiz ahead.
+        raise ApiError(409, "quiz_closed", _("The quiz is not open yet."))
     answers = state.answers_for_seat(
         quiz, state.session_quiz(session), seats.saved_answers(get_db(), participant["id"])
     )
@@ -200,6 +208,7 @@ def save_answer(question):
     participant, session = state.current_seat()
     data = json_body(required=("response",))
     course, quiz = _open_quiz(participant, session)
+    contest_state.check_answerable(session, state.session_quiz(session), question_id)
     if participant["submitted_at"]:
         raise ApiError(409, "already_submitted", _("You have already handed in this quiz."))
     question = quiz.question(question_id)
@@ -225,7 +234,9 @@ def save_answer(question):
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score)
+    updated_at = seats.save_answer(
+        get_db(), participant["id"], stored, response, score, state.session_quiz(session)
+    )
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
@@ -235,6 +246,8 @@ def save_answer(question):
 def submit():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
+    if contest_state.phase(session) not in (None, "finished"):
+        raise ApiError(409, "contest_running", _("The contest hands in for you at the end."))
     participant, new = seats.submit(
         get_db(), participant["id"], state.session_quiz(session), get_catalog().question_types
     )

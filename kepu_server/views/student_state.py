@@ -16,6 +16,7 @@ from flask import current_app, g, request
 
 from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import content_fingerprint, get_catalog
+from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
@@ -230,6 +231,9 @@ def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
             ticks if ticks is not None else seats.ticks_signature(get_db(), participant["id"]),
             content_fingerprint(get_catalog()),
             chosen_language(),
+            # A contest moves on the teacher's clicks (which bump ``version``) and when an
+            # open question's deadline passes, which nothing writes down: the phase counts.
+            contest_state.phase(session),
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -264,6 +268,7 @@ def me_state(participant: dict, session: dict) -> dict:
             "id": session["id"],
             "state": session["state"],
             "pacing": session["pacing"],
+            "mode": session.get("mode") or "normal",
             "review": bool(session["review"]),
             "language": session["language"],
         },
@@ -291,11 +296,12 @@ def me_state(participant: dict, session: dict) -> dict:
             "id": quiz.id,
             "title": quiz.title,
             "questions": len(quiz.questions),
-            "open": bool(session["quiz_open"]),
+            "open": bool(session["quiz_open"]) and not contest_state.is_contest(session),
         }
         if quiz
         else None,
-        "quiz_open": bool(quiz and session["quiz_open"]),
+        # In a contest the tablet shows one question at a time (``contest``), never the quiz.
+        "quiz_open": bool(quiz and session["quiz_open"]) and not contest_state.is_contest(session),
         "guides": [
             {
                 "id": guide.id,
