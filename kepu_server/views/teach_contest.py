@@ -28,7 +28,6 @@ def _words() -> dict:
         "waiting": _("Get ready! The first question comes when the teacher presses Next."),
         "question": _("Question %(n)s of %(total)s"),
         "answered": _("answered"),
-        "of": _("of"),
         "closed": _("Time is up"),
         "untimed": _("Open until the teacher closes it"),
         "right_answer": _("Right answer"),
