@@ -141,9 +141,9 @@ def join():
 
 @bp.get("/me")
 def me():
-    ticks = _poll_seat()
+    ticks, answers = _poll_seat()
     participant, session = state.current_seat()
-    etag = state.me_etag(participant, session, ticks)
+    etag = state.me_etag(participant, session, ticks, answers)
     seats.touch(get_db(), participant)
     if etag in request.if_none_match:
         response = make_response("", 304)
@@ -157,17 +157,18 @@ def me():
     return response
 
 
-def _poll_seat() -> str | None:
-    """The poll's seat, class and ticks in one query (``current_seat`` then reuses them)."""
+def _poll_seat() -> tuple[str | None, str | None]:
+    """The poll's seat, class, ticks and answers signatures in one query (``current_seat``
+    then reuses them)."""
     token = state.request_token()
     if not token or not token.startswith(seats.TOKEN_PREFIX) or "kepu_seat" in g:
-        return None  # not a seat token: ``current_seat`` answers 401 or 403 as usual
+        return None, None  # not a seat token: ``current_seat`` answers 401 or 403 as usual
     found = polls.seat_poll(get_db(), hash_token(token))
     if found is None:
-        return None
-    participant, session, ticks = found
+        return None, None
+    participant, session, ticks, answers = found
     g.kepu_seat = (participant, decode_session(session))
-    return ticks
+    return ticks, answers
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):

@@ -24,6 +24,7 @@ from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.quiz.types import seeded_rng
 from kepu_server.security import PARTICIPANT_COOKIE
+from kepu_server.store import participants as seat_store
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
 from kepu_server.views.review_labels import response_label, right_answer_label
@@ -213,7 +214,9 @@ def submission(course, quiz, participant: dict, session: dict) -> dict:
     return body
 
 
-def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
+def me_etag(
+    participant: dict, session: dict, ticks: str | None = None, answers: str | None = None
+) -> str:
     """Everything the ``/me`` state depends on, hashed: computed without building the state.
 
     The content counts by its files' fingerprint, not by when it was loaded: a restart with
@@ -234,9 +237,17 @@ def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
             # A contest moves on the teacher's clicks (which bump ``version``) and when an
             # open question's deadline passes, which nothing writes down: the phase counts.
             contest_state.phase(session),
+            # A contest's /me carries the seat's answer to the open question.
+            _answers_key(participant, answers) if contest_state.is_contest(session) else "",
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _answers_key(participant: dict, answers: str | None) -> str:
+    if answers is not None:
+        return answers
+    return seat_store.answers_signature(get_db(), participant["id"])
 
 
 def shown_section(session: dict, participant: dict, lesson) -> int:
