@@ -209,7 +209,10 @@ def save_answer(question):
     participant, session = state.current_seat()
     data = json_body(required=("response",))
     course, quiz = _open_quiz(participant, session)
-    contest_state.check_answerable(session, state.session_quiz(session), question_id)
+    try:
+        contest_state.check_answerable(session, state.session_quiz(session), question_id)
+    except ApiError as exc:
+        raise _question_closed(exc) from None
     if participant["submitted_at"]:
         raise ApiError(409, "already_submitted", _("You have already handed in this quiz."))
     question = quiz.question(question_id)
@@ -235,12 +238,22 @@ def save_answer(question):
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(
-        get_db(), participant["id"], stored, response, score, state.session_quiz(session)
-    )
+    try:
+        updated_at = seats.save_answer(
+            get_db(), participant["id"], stored, response, score, state.session_quiz(session)
+        )
+    except ApiError as exc:
+        raise _question_closed(exc) from None
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
+
+
+def _question_closed(exc: ApiError) -> ApiError:
+    """A contest's 409 ``question_closed`` in the tablet's language (others as they are)."""
+    if exc.code == "question_closed":
+        exc.message = _("Time is up: this question takes no more answers.")
+    return exc
 
 
 @bp.post("/me/submit")
