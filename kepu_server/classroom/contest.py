@@ -28,9 +28,10 @@ TOP = 10
 BUCKETS = 5
 
 
-def act(db, session: dict, action, quiz, question_types: dict) -> dict:
+def act(db, session: dict, action, quiz, question_types: dict, xapi=None) -> dict:
     """Apply ``next``, ``close`` or ``reveal``; returns the new session row. 409 when the
-    action makes no sense now (``reveal`` before the first question, anything after the end)."""
+    action makes no sense now (``reveal`` before the first question, anything after the end).
+    ``xapi``: the xAPI reporter the hand-ins at the end go to (None when off)."""
     if action not in ACTIONS:
         raise ApiError(400, "bad_request", "'action' must be 'next', 'close' or 'reveal'")
     if quiz is None or not quiz.questions:
@@ -75,14 +76,14 @@ def act(db, session: dict, action, quiz, question_types: dict) -> dict:
                        "contest_deadline": at if deadline is None else min(at, deadline)}  # fmt: skip
         session = update_session(db, session["id"], **changes)
     if finishing:
-        hand_in_all(db, session, quiz, question_types)
+        hand_in_all(db, session, quiz, question_types, xapi)
     return session
 
 
-def hand_in_all(db, session: dict, quiz, question_types: dict) -> None:
+def hand_in_all(db, session: dict, quiz, question_types: dict, xapi=None) -> None:
     """The contest is over: every seat counts as handed in (idempotent per seat)."""
     for seat_id in contest_store.seat_ids(db, session["id"]):
-        seats.submit(db, seat_id, quiz, question_types)
+        seats.submit(db, seat_id, quiz, question_types, xapi=xapi)
 
 
 def responses_to(db, session_id: str, question_id: str) -> list[tuple]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 def answer_times(db, session_id: str) -> list[tuple]:
     """``(participant_id, name, question_id, score, updated_at)`` of every answer saved in
-    the session (the teacher's override wins, as in ``answers.answer_rows``)."""
+    the session (as ``answers.answer_rows`` reads them)."""
     return db.execute(
-        "SELECT p.id, p.name, a.question_id, COALESCE(a.score_override, a.score), a.updated_at "
+        "SELECT p.id, p.name, a.question_id, a.score, a.updated_at "
         "FROM answers a JOIN participants p ON p.id = a.participant_id "
         "WHERE p.session_id = ?",
         [session_id],

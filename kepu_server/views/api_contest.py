@@ -16,6 +16,7 @@ from kepu_server.classroom import teaching
 from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
 from kepu_server.store.db import get_db
+from kepu_server.views import teaching_web
 from kepu_server.views.common import conditional_json, json_body
 from kepu_server.views.contest_json import teacher_contest
 
@@ -43,7 +44,10 @@ def contest_post(id):
     data = json_body(required=("action",))
     catalog = get_catalog()
     quiz = session_content(catalog, row)[2]
-    row = contest_actions.act(get_db(), row, data["action"], quiz, catalog.question_types)
+    row = contest_actions.act(
+        get_db(), row, data["action"], quiz, catalog.question_types,
+        xapi=teaching_web.xapi_reporter(),
+    )  # fmt: skip
     return jsonify(teacher_contest(row))
 
 

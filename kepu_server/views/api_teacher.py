@@ -58,6 +58,7 @@ def launch_from_body(body: dict) -> dict:
         mode=body.get("mode"),
         seconds=body.get("seconds"),
         leaderboard=body.get("leaderboard"),
+        xapi=teaching_web.xapi_reporter(),
     )
 
 

@@ -103,7 +103,7 @@ def seat_contest(participant: dict, session: dict) -> dict | None:
     )
     public = public_question(
         qtype, question, render_md(course, question.prompt),
-        state.seat_seed(participant, question.id),
+        state.seat_seed(participant, question.id), shuffle_options=quiz.shuffle_options,
     )  # fmt: skip
     public["response"] = answers.get(question.id)
     body["question"] = public

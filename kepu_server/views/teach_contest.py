@@ -62,7 +62,7 @@ def control(session_id):
     try:
         contest_actions.act(
             get_db(), row, request.form.get("action"), session_content(catalog, row)[2],
-            catalog.question_types,
+            catalog.question_types, xapi=teaching_web.xapi_reporter(),
         )  # fmt: skip
     except ApiError as exc:
         flash(exc.message, "error")
