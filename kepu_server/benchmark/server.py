@@ -65,7 +65,11 @@ def main(argv: list[str]) -> None:
     if kind == "floor":
         app = floor_app()
         app.wsgi_app = with_stats(app.wsgi_app)
-        server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8)
+        # Waitress's defaults, but for KEPU_BENCH_WAITRESS (a hall of 300 tablets needs more
+        # than its default 100 connections, or the floor itself stalls).
+        extra = json.loads(os.environ.get("KEPU_BENCH_WAITRESS") or "{}")
+        server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8,
+                                               **extra)  # fmt: skip
         server.channel_class = counting(server.channel_class)
     else:
         from kepu_server.app import create_app

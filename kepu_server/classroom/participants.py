@@ -16,6 +16,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kepu_server.classroom import contest_state
 from kepu_server.classroom.names import fold_name
 from kepu_server.classroom.sessions import get_session
 from kepu_server.clock import now_iso
@@ -185,15 +186,23 @@ def _check_writable(db, participant_id: int, *, needs_quiz: bool) -> tuple[dict,
     return participant, session
 
 
-def save_answer(db, participant_id: int, question, response: Any, score: float) -> str:
+def save_answer(
+    db, participant_id: int, question, response: Any, score: float, quiz: Quiz | None = None
+) -> str:
     """Store (or replace) one answer with the ``score`` the server gave it; returns ``updated_at``.
 
-    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins.
+    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins. In a
+    contest (``quiz`` given) only the open question takes answers, before its deadline, as
+    checked on the fresh row inside the transaction: 409 ``question_closed``.
     """
     text = json.dumps(response, ensure_ascii=False)
     updated_at = now_iso()
     with write_transaction(db):
-        _check_writable(db, participant_id, needs_quiz=True)
+        _participant, session = _check_writable(db, participant_id, needs_quiz=True)
+        if contest_state.is_contest(session):
+            if quiz is None:
+                raise ApiError(409, "question_closed", "answering this question is closed")
+            contest_state.check_answerable(session, quiz, question.id)
         answer_store.upsert_answer(db, participant_id, question.id, text, score, updated_at)
         seat_store.set_last_seen(db, participant_id, updated_at)
     return updated_at

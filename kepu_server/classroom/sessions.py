@@ -12,6 +12,7 @@ import json
 import secrets
 import sqlite3
 
+from kepu_server.classroom import contest_state
 from kepu_server.clock import now_iso
 from kepu_server.content.model import Course, Guide, Lesson, Quiz
 from kepu_server.errors import ApiError
@@ -40,6 +41,9 @@ def create_class_session(
     review: bool = True,
     roster: list[str] | None = None,
     language: str | None = None,
+    mode: str | None = None,
+    seconds: int | None = None,
+    leaderboard: bool | None = None,
     xapi=None,
 ) -> dict:
     """Create and return a session row; raises ``ApiError`` (400/404) for a bad request.
@@ -63,11 +67,22 @@ def create_class_session(
         raise ApiError(404, "not_found", f"no quiz {quiz_id!r} in course {course.id!r}")
     elif guide_id is not None and guide_id not in course.guides:
         raise ApiError(404, "not_found", f"no guide {guide_id!r} in course {course.id!r}")
+    contest = {}
+    if mode not in (None, "normal", contest_state.MODE):
+        raise ApiError(400, "bad_request", "'mode' must be 'contest' (or left out)")
+    if mode == contest_state.MODE:
+        if quiz_id is None:
+            raise ApiError(400, "bad_request", "a contest needs a quiz (or a lesson with one)")
+        contest = contest_state.clean_options(seconds, leaderboard)
+        pacing = "teacher"
+    elif seconds is not None or leaderboard is not None:
+        raise ApiError(400, "bad_request", "'seconds' and 'leaderboard' are for a contest")
     if roster is not None:
         roster = clean_roster(roster)
     if language is not None and language not in course.languages:
         raise ApiError(400, "bad_request", f"course {course.id!r} has no language {language!r}")
-    quiz_open = quiz_id is not None and (lesson_id is None or pacing == "self")
+    # A contest's quiz is open throughout; which question takes answers is the contest's.
+    quiz_open = quiz_id is not None and (lesson_id is None or pacing == "self" or bool(contest))
     row = {
         "id": secrets.token_urlsafe(9),
         "teacher_id": teacher_id,
@@ -85,6 +100,7 @@ def create_class_session(
         "state": "open",
         "version": 1,
         "created_at": now_iso(),
+        **contest,
     }
     for _ in range(CODE_ATTEMPTS):
         row["code"] = new_join_code()
@@ -120,8 +136,8 @@ def open_session_by_code(db, code: str) -> dict | None:
 def decode(row: dict) -> dict:
     row = dict(row)
     row["roster"] = json.loads(row["roster"]) if row.get("roster") else None
-    for key in ("review", "quiz_open", "joining_open"):
-        row[key] = bool(row[key])
+    for key in ("review", "quiz_open", "joining_open", "contest_leaderboard"):
+        row[key] = bool(row.get(key))
     return row
 
 

@@ -72,6 +72,7 @@ def session_state(catalog, db, session: dict, join_url: str) -> dict:
         "guide": session["guide_id"],
         "guides": [g.id for g in guides],
         "pacing": session["pacing"],
+        "mode": session.get("mode") or "normal",
         "review": session["review"],
         "quiz_open": session["quiz_open"],
         "joining_open": session["joining_open"],

@@ -346,6 +346,7 @@
             problems[item.qid] = error.message || String(status);
             questionStatus(item.qid, "error", error.message);
             if (error.code === "quiz_closed") quizClosed();
+            if (error.code === "question_closed") lockContest();
           }
           return true;
         })
@@ -516,7 +517,15 @@
         node.disabled = true;
       });
     }
-    if (form) {
+    var contest = readJSON(root, "data-contest", null);
+    if (contest && form) {
+      // A contest: one question, no pager, no hand-in (the contest hands in at the end).
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+      });
+      TEXT.saved = TEXT.received;
+      root.querySelectorAll(".question[data-qid]").forEach(startWidget);
+    } else if (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
       });
@@ -624,8 +633,74 @@
       });
     }
 
+    /* ---------------------------------------------------------- contest */
+    // The page shows the contest's question as it was when the page was made; a new
+    // question (or the start, or the end) brings a fresh page, so a tablet that was offline
+    // or joined late lands on the question on the projector. The countdown counts down from
+    // the server's seconds_left (this tablet's clock may be wrong), the reveal fills in.
+    function contestKey(c) {
+      return c.state === "waiting" || c.state === "finished" || !c.question ? c.state : "q" + c.index;
+    }
+    var contestRendered = contest ? contestKey(contest) : null;
+    var contestEnds = null;
+    function lockContest() {
+      root.querySelectorAll(".contest-quiz button, .contest-quiz input, .contest-quiz textarea, .contest-quiz select").forEach(function (node) {
+        node.disabled = true;
+      });
+      root.classList.add("contest-locked");
+    }
+    function tickContest() {
+      var box = root.querySelector("[data-contest-countdown]");
+      if (!box || !contest) return;
+      if (contest.state !== "open") {
+        box.textContent = TEXT.time_up;
+        return;
+      }
+      if (contestEnds === null) {
+        box.textContent = TEXT.untimed;
+        return;
+      }
+      var left = Math.max(0, (contestEnds - performance.now()) / 1000);
+      box.textContent = String(Math.ceil(left));
+      box.classList.toggle("is-low", left <= 5);
+      if (left <= 0) {
+        box.textContent = TEXT.time_up;
+        lockContest();
+      }
+    }
+    function applyContest(c) {
+      if (contestKey(c) !== contestRendered) {
+        window.location.replace("/me#quiz");
+        window.location.reload();
+        return;
+      }
+      contest = c;
+      contestEnds = c.state === "open" && c.seconds_left !== null ? performance.now() + c.seconds_left * 1000 : null;
+      if (c.state !== "open") lockContest();
+      tickContest();
+      var reveal = root.querySelector("[data-contest-reveal]");
+      if (reveal && c.state === "revealed") {
+        reveal.hidden = false;
+        var verdict = reveal.querySelector("[data-contest-verdict]");
+        verdict.textContent = !c.answered ? TEXT.not_answered : c.correct ? TEXT.you_right : c.correct === false ? TEXT.you_wrong : "";
+        verdict.setAttribute("data-correct", String(c.correct));
+        reveal.querySelector("[data-contest-right]").textContent = c.right_answer ? TEXT.right_answer + " " + c.right_answer : "";
+        // HTML from the server's sanitiser, as every lesson page.
+        reveal.querySelector("[data-contest-explain]").innerHTML = c.explain || "";
+      }
+    }
+    if (contest) {
+      if (root.querySelector("[data-tab=quiz]") && contest.state !== "waiting") showTab("quiz");
+      applyContest(contest);
+      setInterval(tickContest, 250);
+    }
+
     /* ---------------------------------------------------------- polling */
     function applyState(state) {
+      if (state.contest) {
+        if (pacing === "teacher") followTeacher(state);
+        return applyContest(state.contest);
+      }
       if (pacing === "teacher") followTeacher(state);
       showTicks(state);
       var flag = root.querySelector("[data-quiz-flag]");

@@ -232,6 +232,27 @@ def xapi_outbox(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0010_contest")
+def contest(db: sqlite_utils.Database) -> None:
+    # A quiz run question by question on the projector (``mode = 'contest'``). The contest's
+    # state sits on the session row so the tablet's one-query poll reads it: the stored
+    # state, the open question's index, its deadline (UNIX seconds, server clock; NULL
+    # when the teacher closes it), seconds per question and whether a leaderboard shows.
+    # ``contest_opened``: when each question opened, JSON {index: seconds}, for the leaderboard.
+    _run_statements(
+        db,
+        """
+        ALTER TABLE class_sessions ADD COLUMN mode TEXT;
+        ALTER TABLE class_sessions ADD COLUMN contest_state TEXT;
+        ALTER TABLE class_sessions ADD COLUMN contest_index INTEGER;
+        ALTER TABLE class_sessions ADD COLUMN contest_deadline REAL;
+        ALTER TABLE class_sessions ADD COLUMN contest_seconds INTEGER;
+        ALTER TABLE class_sessions ADD COLUMN contest_leaderboard INTEGER;
+        ALTER TABLE class_sessions ADD COLUMN contest_opened TEXT
+        """,
+    )
+
+
 @migrations(name="0011_answers_drop_override")
 def answers_drop_override(db: sqlite_utils.Database) -> None:
     # Nothing ever wrote ``score_override``: regrading (store/regrade.py) rewrites ``score``

@@ -137,6 +137,15 @@ def ticks_signature(db, participant_id: int) -> str:
     return f"{row['n']}.{row['d']}.{row['t']}"
 
 
+def answers_signature(db, participant_id: int) -> str:
+    """A cheap fingerprint of the participant's saved answers (a contest's poll ETag)."""
+    row = db.execute(
+        "SELECT count(*), coalesce(max(updated_at), '') FROM answers WHERE participant_id = ?",
+        [participant_id],
+    ).fetchone()
+    return f"{row[0]}.{row[1]}"
+
+
 def ticks_of_session(db, session_id: str) -> list[tuple]:
     """``(participant_id, guide_id, step)`` of every step ticked done in the session."""
     return db.execute(

@@ -7,6 +7,7 @@ from kepu_server.store.db import write_transaction
 # The columns a teacher's action may change (``update_session``).
 CHANGEABLE = frozenset(
     {"quiz_open", "joining_open", "current_section", "state", "ended_at", "review"}
+    | {"contest_state", "contest_index", "contest_deadline", "contest_opened"}
 )
 
 

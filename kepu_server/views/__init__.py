@@ -6,6 +6,7 @@ from kepu_server.views import (
     admin_users,
     api_authoring,
     api_content,
+    api_contest,
     api_student,
     api_teacher,
     auth_pages,
@@ -14,6 +15,7 @@ from kepu_server.views import (
     pages,
     student,
     teach,
+    teach_contest,
     teach_regrade,
     teach_reports,
     teach_seats,
@@ -23,7 +25,7 @@ from kepu_server.views import (
 # /api/v1/openapi.json). api_content holds the /api/v1 catch-all 404, which Flask ranks
 # below every real route.
 VIEW_MODULES = [
-    pages, auth_pages, api_content, api_student, api_teacher, student, teach, teach_seats,
-    teach_regrade, teach_reports, admin_users, admin_plugins, admin_reports, api_authoring,
-    author_pages, openapi,
+    pages, auth_pages, api_content, api_student, api_teacher, api_contest, student, teach,
+    teach_contest, teach_seats, teach_regrade, teach_reports, admin_users, admin_plugins,
+    admin_reports, api_authoring, author_pages, openapi,
 ]  # fmt: skip

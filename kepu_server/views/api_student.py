@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
+from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.classroom.sessions import open_session_by_code, session_content
@@ -26,8 +27,8 @@ from kepu_server.store import polls
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.tokens import hash_token
+from kepu_server.views import contest_json, teaching_web
 from kepu_server.views import student_state as state
-from kepu_server.views import teaching_web
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
 
@@ -145,30 +146,34 @@ def join():
 
 @bp.get("/me")
 def me():
-    ticks = _poll_seat()
+    ticks, answers = _poll_seat()
     participant, session = state.current_seat()
-    etag = state.me_etag(participant, session, ticks)
+    etag = state.me_etag(participant, session, ticks, answers)
     seats.touch(get_db(), participant)
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = jsonify(state.me_state(participant, session))
+        body = state.me_state(participant, session)
+        if contest_state.is_contest(session):
+            body["contest"] = contest_json.seat_contest(participant, session)
+        response = jsonify(body)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
-def _poll_seat() -> str | None:
-    """The poll's seat, class and ticks in one query (``current_seat`` then reuses them)."""
+def _poll_seat() -> tuple[str | None, str | None]:
+    """The poll's seat, class, ticks and answers signatures in one query (``current_seat``
+    then reuses them)."""
     token = state.request_token()
     if not token or not token.startswith(seats.TOKEN_PREFIX) or "kepu_seat" in g:
-        return None  # not a seat token: ``current_seat`` answers 401 or 403 as usual
+        return None, None  # not a seat token: ``current_seat`` answers 401 or 403 as usual
     found = polls.seat_poll(get_db(), hash_token(token))
     if found is None:
-        return None
-    participant, session, ticks = found
+        return None, None
+    participant, session, ticks, answers = found
     g.kepu_seat = (participant, decode_session(session))
-    return ticks
+    return ticks, answers
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
@@ -184,6 +189,9 @@ def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
 def my_quiz():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
+    if contest_state.phase(session) not in (None, "finished"):
+        # A contest shows one question at a time, in ``GET /me``: never the quiz ahead.
+        raise ApiError(409, "quiz_closed", _("The quiz is not open yet."))
     answers = state.answers_for_seat(
         quiz, state.session_quiz(session), seats.saved_answers(get_db(), participant["id"])
     )
@@ -206,6 +214,10 @@ def save_answer(question):
     participant, session = state.current_seat()
     data = json_body(required=("response",))
     course, quiz = _open_quiz(participant, session)
+    try:
+        contest_state.check_answerable(session, state.session_quiz(session), question_id)
+    except ApiError as exc:
+        raise _question_closed(exc) from None
     if participant["submitted_at"]:
         raise ApiError(409, "already_submitted", _("You have already handed in this quiz."))
     question = quiz.question(question_id)
@@ -231,16 +243,30 @@ def save_answer(question):
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score)
+    try:
+        updated_at = seats.save_answer(
+            get_db(), participant["id"], stored, response, score, state.session_quiz(session)
+        )
+    except ApiError as exc:
+        raise _question_closed(exc) from None
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
+
+
+def _question_closed(exc: ApiError) -> ApiError:
+    """A contest's 409 ``question_closed`` in the tablet's language (others as they are)."""
+    if exc.code == "question_closed":
+        exc.message = _("Time is up: this question takes no more answers.")
+    return exc
 
 
 @bp.post("/me/submit")
 def submit():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
+    if contest_state.phase(session) not in (None, "finished"):
+        raise ApiError(409, "contest_running", _("The contest hands in for you at the end."))
     participant, new = seats.submit(
         get_db(),
         participant["id"],

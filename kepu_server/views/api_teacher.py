@@ -55,6 +55,9 @@ def launch_from_body(body: dict) -> dict:
         review=body.get("review", True),
         roster=body.get("roster"),
         language=language,
+        mode=body.get("mode"),
+        seconds=body.get("seconds"),
+        leaderboard=body.get("leaderboard"),
         xapi=teaching_web.xapi_reporter(),
     )
 

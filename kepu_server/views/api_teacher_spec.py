@@ -49,6 +49,7 @@ _STATE = {
         "guide": {"type": ["string", "null"]},
         "guides": {"type": "array", "items": {"type": "string"}},
         "pacing": {"enum": ["teacher", "self"]},
+        "mode": {"enum": ["normal", "contest"]},
         "review": {"type": "boolean"},
         "quiz_open": {"type": "boolean"},
         "joining_open": {"type": "boolean"},
@@ -86,6 +87,23 @@ _LAUNCH = {
             "description": "Names the students tap instead of typing a nickname",
         },
         "language": {"type": "string", "description": "One of the course's languages"},
+        "mode": {
+            "enum": ["contest"],
+            "description": "contest: the quiz question by question "
+            "on the projector (POST /api/v1/sessions/{id}/contest)",
+        },
+        "seconds": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 3600,
+            "default": 20,
+            "description": "Contest: seconds per question; 0 = until the teacher closes",
+        },
+        "leaderboard": {
+            "type": "boolean",
+            "default": False,
+            "description": "Contest: show a leaderboard after each reveal",
+        },
     },
 }
 _CONTROLS = {

@@ -20,6 +20,7 @@ from kepu_server.errors import ApiError
 from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
+from kepu_server.views import contest_json
 from kepu_server.views import student_state as state
 from kepu_server.views.api_student import ended_message, join_class, set_seat_cookie
 from kepu_server.views.common import render_md
@@ -156,7 +157,14 @@ def me():
     ticks = seats.ticks_of(db, participant["id"])
     submitted = bool(participant["submitted_at"])
     questions = []
-    if quiz is not None and session["quiz_open"] and not submitted:
+    contest = contest_json.seat_contest(participant, session)
+    if contest is not None:
+        # A contest: only the question on the projector, with its widget (never the rest).
+        question = contest.get("question")
+        if question is not None and not submitted:
+            questions = [({k: v for k, v in question.items() if k != "response"},
+                          question["response"])]  # fmt: skip
+    elif quiz is not None and session["quiz_open"] and not submitted:
         # (public question, the student's saved response): the response is kept out of the
         # dict a plugin widget receives as ``question``.
         questions = [
@@ -176,7 +184,7 @@ def me():
         section_index=state.shown_section(session, participant, lesson),
         etag=state.me_etag(participant, session), render_section=_section_renderer(course),
         lang=chosen if course and chosen in course.languages else session["language"],
-        untranslated=untranslated,
+        untranslated=untranslated, contest=contest,
     )  # fmt: skip
     response = make_response(body)
     # The page carries the seat's token for the script: never store it in a shared cache.

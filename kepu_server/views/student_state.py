@@ -16,6 +16,7 @@ from flask import current_app, g, request
 
 from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import content_fingerprint, get_catalog
+from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import get_session, session_content
 from kepu_server.errors import ApiError
@@ -23,6 +24,7 @@ from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.quiz.types import seeded_rng
 from kepu_server.security import PARTICIPANT_COOKIE
+from kepu_server.store import participants as seat_store
 from kepu_server.store.db import get_db
 from kepu_server.views.common import render_md
 from kepu_server.views.review_labels import response_label, right_answer_label
@@ -216,7 +218,9 @@ def submission(course, quiz, participant: dict, session: dict) -> dict:
     return body
 
 
-def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
+def me_etag(
+    participant: dict, session: dict, ticks: str | None = None, answers: str | None = None
+) -> str:
     """Everything the ``/me`` state depends on, hashed: computed without building the state.
 
     The content counts by its files' fingerprint, not by when it was loaded: a restart with
@@ -234,9 +238,20 @@ def me_etag(participant: dict, session: dict, ticks: str | None = None) -> str:
             ticks if ticks is not None else seats.ticks_signature(get_db(), participant["id"]),
             content_fingerprint(get_catalog()),
             chosen_language(),
+            # A contest moves on the teacher's clicks (which bump ``version``) and when an
+            # open question's deadline passes, which nothing writes down: the phase counts.
+            contest_state.phase(session),
+            # A contest's /me carries the seat's answer to the open question.
+            _answers_key(participant, answers) if contest_state.is_contest(session) else "",
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _answers_key(participant: dict, answers: str | None) -> str:
+    if answers is not None:
+        return answers
+    return seat_store.answers_signature(get_db(), participant["id"])
 
 
 def shown_section(session: dict, participant: dict, lesson) -> int:
@@ -268,6 +283,7 @@ def me_state(participant: dict, session: dict) -> dict:
             "id": session["id"],
             "state": session["state"],
             "pacing": session["pacing"],
+            "mode": session.get("mode") or "normal",
             "review": bool(session["review"]),
             "language": session["language"],
         },
@@ -295,11 +311,12 @@ def me_state(participant: dict, session: dict) -> dict:
             "id": quiz.id,
             "title": quiz.title,
             "questions": len(quiz.questions),
-            "open": bool(session["quiz_open"]),
+            "open": bool(session["quiz_open"]) and not contest_state.is_contest(session),
         }
         if quiz
         else None,
-        "quiz_open": bool(quiz and session["quiz_open"]),
+        # In a contest the tablet shows one question at a time (``contest``), never the quiz.
+        "quiz_open": bool(quiz and session["quiz_open"]) and not contest_state.is_contest(session),
         "guides": [
             {
                 "id": guide.id,

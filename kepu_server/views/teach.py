@@ -146,6 +146,8 @@ def launch():
             "review": form.get("review") == "1", "roster": roster,
             "language": form.get("language") or None}  # fmt: skip
     try:
+        if body["pacing"] == "contest":
+            body.update(contest_fields(form))
         if roster and form.get("roster_name", "").strip():
             roster_store.save_roster(db, user["id"], form["roster_name"].strip()[:60], roster)
         row = launch_from_body(body)
@@ -153,6 +155,17 @@ def launch():
         flash(exc.message, "error")
         return render_template("teach/launch.html", **context), exc.status
     return redirect(url_for("teach_session.join_screen", session_id=row["id"]))
+
+
+def contest_fields(form) -> dict:
+    """The launch form's contest choices as ``POST /api/v1/sessions`` takes them."""
+    text = (form.get("seconds") or "").strip()
+    try:
+        seconds = int(text) if text else None
+    except ValueError:
+        raise ApiError(400, "bad_request", _("Seconds per question: a whole number.")) from None
+    return {"pacing": "teacher", "mode": "contest", "seconds": seconds,
+            "leaderboard": form.get("leaderboard") == "1"}  # fmt: skip
 
 
 @bp.post("/rosters/<int:roster_id>/delete")
