@@ -65,6 +65,7 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     locale = "zh-CN" if lang == "zh" else "en-US"
     lesson = launch(app, admin, course="heiyoushan-trip", lesson_id="heiyoushan-trip")
     quiz = launch(app, admin, quiz_id="water-quiz")
+    contest = launch(app, admin, quiz_id="water-quiz", mode="contest", seconds=0)
     found: list[str] = []
 
     teacher_ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=base)
@@ -86,10 +87,10 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
         f"/teach/sessions/{quiz['id']}/results", f"/teach/sessions/{sid}/seats",
         "/account", "/admin/", "/admin/users", "/admin/plugins", "/admin/reports",
         "/teach/reports", "/teach/author/", "/no/such/page",
+        f"/teach/sessions/{contest['id']}/contest",
     ]:  # fmt: skip
         desk.goto(url)
         found += violations(desk, axe_source)
-    teacher_ctx.close()
 
     pad_ctx = browser.new_context(viewport=SIZES[size], locale=locale, base_url=base,
                                   has_touch=True)  # fmt: skip
@@ -116,5 +117,28 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     pad.click("form.join-form button[type=submit]")
     pad.wait_for_url("**/me")
     found += violations(pad, axe_source)  # the lesson with its guide tab
+
+    # The contest: the tablet waiting, then the open question on tablet and projector, then
+    # both after the reveal.
+    pad.goto(f"/j/{contest['code']}")
+    pad.fill("input[name=name]", "小刚")
+    pad.click("form.join-form button[type=submit]")
+    pad.wait_for_url("**/me")
+    found += violations(pad, axe_source)  # waiting for the first question
+    desk.goto(f"/teach/sessions/{contest['id']}/contest")
+    desk.keyboard.press("n")
+    desk.wait_for_selector("#contest[data-state=open]", timeout=10_000)
+    pad.wait_for_selector(".w-single button.option", timeout=10_000)
+    found += violations(pad, axe_source)
+    found += violations(desk, axe_source)
+    pad.locator(".w-single button.option").first.click()
+    desk.keyboard.press("s")
+    desk.wait_for_selector("#contest[data-state=closed]", timeout=10_000)
+    desk.keyboard.press("r")
+    desk.wait_for_selector(".contest-bars, [data-distribution]", timeout=10_000)
+    found += violations(desk, axe_source)
+    pad.wait_for_selector("[data-contest-reveal]:not([hidden])", timeout=10_000)
+    found += violations(pad, axe_source)  # right or wrong
+    teacher_ctx.close()
     pad_ctx.close()
     assert not found, "\n".join(found)
