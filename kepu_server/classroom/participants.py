@@ -187,11 +187,10 @@ def save_answer(db, participant_id: int, question, response: Any, score: float) 
     """
     text = json.dumps(response, ensure_ascii=False)
     updated_at = now_iso()
-    with write_transaction(db):
-        _check_writable(db, participant_id, needs_quiz=True)
-        answer_store.upsert_answer(db, participant_id, question.id, text, score, updated_at)
-        seat_store.set_last_seen(db, participant_id, updated_at)
-    return updated_at
+    if answer_store.save_if_writable(db, participant_id, question.id, text, score, updated_at):
+        return updated_at
+    _check_writable(db, participant_id, needs_quiz=True)  # says why nothing was saved
+    raise ApiError(409, "quiz_closed", "the quiz is not open")  # it closed in between
 
 
 def stored_scores(db, participant_id: int) -> dict[str, float]:

@@ -25,6 +25,35 @@ def upsert_answer(
         )
 
 
+def save_if_writable(
+    db, participant_id: int, question_id: str, response_json: str, score: float, updated_at: str
+) -> bool:
+    """``upsert_answer`` and the seat's ``last_seen_at``, only while the seat may answer.
+
+    The check (class open, quiz open, not handed in) is the INSERT's own WHERE, so a
+    tablet's answer is two statements inside the write lock instead of a read of the seat
+    and the session before the write. False, with nothing written, when the seat may not.
+    """
+    with write_transaction(db):
+        cursor = db.execute(
+            "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
+            "SELECT p.id, ?, ?, ?, ? FROM participants p "
+            "JOIN class_sessions s ON s.id = p.session_id "
+            "WHERE p.id = ? AND s.state = 'open' AND s.quiz_open "
+            "AND coalesce(p.submitted_at, '') = '' "
+            "ON CONFLICT (participant_id, question_id) DO UPDATE SET "
+            "response = excluded.response, score = excluded.score, score_override = NULL, "
+            "updated_at = excluded.updated_at",
+            [question_id, response_json, score, updated_at, participant_id],
+        )
+        if cursor.rowcount != 1:
+            return False
+        db.execute(
+            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [updated_at, participant_id]
+        )
+    return True
+
+
 def answer_rows(
     db, *, session_id: str | None = None, participant_id: int | None = None
 ) -> list[tuple]:

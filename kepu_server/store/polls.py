@@ -1,4 +1,5 @@
-"""The tablet's poll (``GET /api/v1/me``) in one query: its seat, its class and its ticks."""
+"""The tablet's requests in one query each: its seat and its class (and, for the poll
+``GET /api/v1/me``, its ticks)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ SELECT p.*, NULL AS _session_columns, s.*,
 FROM participants AS p JOIN class_sessions AS s ON s.id = p.session_id
 WHERE p.token_hash = ?
 """
+SEAT = """
+SELECT p.*, NULL AS _session_columns, s.*, NULL AS _ticks
+FROM participants AS p JOIN class_sessions AS s ON s.id = p.session_id
+WHERE p.token_hash = ?
+"""
 
 
 def seat_poll(db, token_hash: str) -> tuple[dict, dict, str] | None:
@@ -16,7 +22,18 @@ def seat_poll(db, token_hash: str) -> tuple[dict, dict, str] | None:
 
     The ticks signature is the one ``classroom.participants.ticks_signature`` computes.
     """
-    cursor = db.execute(SEAT_POLL, [token_hash])
+    return _seat(db, SEAT_POLL, token_hash)
+
+
+def seat_and_class(db, token_hash: str) -> tuple[dict, dict] | None:
+    """``(participant row, class_sessions row)`` for a seat, or None: what every tablet
+    request but the poll needs first (an answer, a move, a tick)."""
+    found = _seat(db, SEAT, token_hash)
+    return found[:2] if found else None
+
+
+def _seat(db, sql: str, token_hash: str) -> tuple[dict, dict, str | None] | None:
+    cursor = db.execute(sql, [token_hash])
     row = cursor.fetchone()
     if row is None:
         return None
