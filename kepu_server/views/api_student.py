@@ -225,7 +225,8 @@ def save_answer(question):
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
-    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score)
+    updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score,
+                                   participant["last_seen_at"])  # fmt: skip
     emit_session_event({"type": "answered", "session": session["id"],
                         "participant": participant["id"], "question": question.id})  # fmt: skip
     return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
