@@ -90,22 +90,17 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 @contextlib.contextmanager
 def write_statement(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One write statement on its own (SQLite makes it atomic), in the same queue for the
-    write lock as ``write_transaction``, without a BEGIN and a COMMIT around it.
+    """One write statement on its own, outside the writers' queue: SQLite makes it atomic.
 
-    Each statement hands the GIL back while SQLite runs it, and taking it again can wait a
-    whole switch interval behind the threads rendering pages: three fewer statements
-    inside the lock is three fewer such waits for every writer queued behind this one.
+    SQLite takes its write lock and gives it back inside the one C call that runs an
+    autocommit statement, without the GIL, so the lock is held for tens of microseconds and
+    a writer meeting it is rarely made to sleep. The queue (``_WRITERS``) is what
+    transactions need: its lock is handed to the next writer while that thread has no GIL,
+    and it then holds the queue while it waits up to a switch interval (5 ms) for the GIL.
+    Measured under 50 tablets answering at once, that wait made every answer queue behind
+    ~3 ms of nothing: about 300 answers a second, whatever the disk.
     """
-    if db.conn.in_transaction:
-        yield db
-        return
-    queued = _WRITERS.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        yield db
-    finally:
-        if queued:
-            _WRITERS.release()
+    yield db
 
 
 def storage_unavailable(exc: BaseException) -> str | None:
