@@ -21,6 +21,7 @@ import pluggy
 from flask import current_app, g
 from markdown.extensions import Extension
 
+from kepu_server.content.loader import MISSING, UNTRANSLATABLE, field_line, same_value
 from kepu_server.content.markdown import MarkdownRenderer
 from kepu_server.content.model import Course, Quiz
 from kepu_server.default_plugins.school_content import SchoolContent
@@ -144,8 +145,17 @@ def _collect_courses(catalog: Catalog, app, school: SchoolContent) -> None:
 
 
 def validate_quizzes(course: Course, question_types: dict[str, QuestionType]) -> None:
-    """Check every question against its type; a quiz with a bad question is left out."""
+    """Check every question against its type; a quiz with a bad question is left out.
+
+    A translation that changes a field its type does not translate is left out first (the
+    default file serves), so its changed fields are never validated as the quiz's own.
+    """
     for quiz in list(course.quizzes.values()):
+        for lang in list(quiz.translations):
+            found = translation_problems(quiz, lang, question_types)
+            if found:
+                course.problems.extend(found)
+                del quiz.translations[lang]
         problems = quiz_problems(quiz, question_types)
         seen = {(p.line, p.message) for p in problems}
         for lang in quiz.translations:
@@ -157,6 +167,36 @@ def validate_quizzes(course: Course, question_types: dict[str, QuestionType]) ->
         if problems:
             course.problems.extend(problems)
             del course.quizzes[quiz.id]
+
+
+def translation_problems(
+    quiz: Quiz, lang: str, question_types: dict[str, QuestionType]
+) -> list[ContentError]:
+    """Fields a translation changed that its question's type does not list as translatable.
+
+    A translation may repeat any field of the default file unchanged (DESIGN); a different
+    value is an error at its file and line.
+    """
+    override = quiz.translations[lang]
+    shown = {q.id: q for q in override.get("questions", ())}
+    problems = []
+    for question_id, keys, file, line in override.get("translated", ()):
+        original, translated = quiz.question(question_id), shown.get(question_id)
+        qtype = question_types.get(original.type) if original else None
+        if qtype is None or translated is None:
+            continue
+        for key in sorted(keys - set(qtype.translatable) - UNTRANSLATABLE):
+            if not same_value(translated.spec.get(key), original.spec.get(key, MISSING)):
+                problems.append(
+                    ContentError(
+                        f"question {question_id!r}: a translation may not change {key!r} "
+                        f"(the {qtype.name!r} type translates only "
+                        f"{', '.join(qtype.translatable)})",
+                        file,
+                        field_line(Path(file), line, key),
+                    )
+                )
+    return problems
 
 
 def quiz_problems(quiz: Quiz, question_types: dict[str, QuestionType]) -> list[ContentError]:

@@ -166,15 +166,16 @@ def users_add(name, admin, password_stdin, instance, content):
 def users_token(name, instance, content):
     """Print a new API token for NAME (the last line of the output)."""
     from kepu_server.auth import create_api_token
+    from kepu_server.store.accounts import user_by_name
     from kepu_server.store.db import open_db
 
     app = make_app(instance, content)
     db = open_db(app.config["KEPU_DATABASE"])
     try:
-        rows = list(db["users"].rows_where("name = ?", [name]))
-        if not rows:
+        user = user_by_name(db, name)
+        if user is None:
             raise KepuError(f"no user called {name!r}")
-        token = create_api_token(db, rows[0]["id"])
+        token = create_api_token(db, user["id"])
     finally:
         db.conn.close()
     click.echo(f"New API token for {name} (send it as 'Authorization: Bearer <token>'):")

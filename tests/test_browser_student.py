@@ -204,3 +204,27 @@ def test_a_tablet_that_lost_its_cookie_takes_its_seat_back_from_the_join_page(ap
     assert page.locator("[data-me]").is_visible()
     assert len(rows(app, "SELECT * FROM participants")) == 1
     assert not errors, errors
+
+
+def test_a_shuffle_options_quiz_shows_the_seat_order_and_saves_the_file_index(app, teacher, tablet):
+    context, page, errors = tablet
+    session = launch(app, teacher, quiz_id="shuffled-quiz")
+    join(page, session["code"], "小红")
+    questions = {q["id"]: q for q in page.request.get("/api/v1/me/quiz").json()["questions"]}
+    for qid in ("s1", "s2"):  # the buttons follow the seat's order, each naming its file index
+        buttons = card(page, qid).locator(".option")
+        assert buttons.locator(".option-text").all_inner_texts() == questions[qid]["options"]
+        indices = buttons.evaluate_all("nodes => nodes.map(n => Number(n.dataset.index))")
+        assert indices == questions[qid]["order"]
+    card(page, "s1").locator(".option", has_text="冰").click()
+    go_to(page, 1)
+    card(page, "s2").locator(".option", has_text="牛奶").click()
+    card(page, "s2").locator(".option", has_text="雨水").click()
+    pid = rows(app, "SELECT id FROM participants")[0]["id"]
+    expected = {(pid, "s1"): 2, (pid, "s2"): [1, 2]}  # the file's indices, not the shown ones
+    wait_for(lambda: stored_answers(app) == expected, what=f"{expected} on the server")
+    page.reload()
+    page.wait_for_selector("[data-me]")
+    checked = card(page, "s1").locator('.option[aria-checked="true"]')
+    assert checked.locator(".option-text").inner_text() == "冰"
+    assert not errors, errors

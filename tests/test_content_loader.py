@@ -114,8 +114,40 @@ def test_translation_must_keep_section_count_and_answers(course_dir):
     course = load_course_dir(course_dir)
     messages = " | ".join(str(p) for p in course.problems)
     assert "translation has 1 sections, the default file has 2" in messages
-    assert "a translation may not set answer" in messages
+    assert "'answer' differs from the default file" in messages
     assert course.lessons["one"].in_language("en").title == "第一课"  # bad translation left out
+
+
+def test_a_translation_may_repeat_the_key_fields_when_they_are_equal(course_dir):
+    # A translator copies the whole file and translates the words: type, answer, points stay.
+    write(course_dir, "quizzes/one-quiz.en.toml", 'id = "one-quiz"\ntitle = "Test"\n\n'
+          '[[questions]]\nid = "q1"\ntype = "single"\nprompt = "Which?"\n'
+          'options = ["A", "B"]\nanswer = 1\npoints = 1.0\n')  # fmt: skip
+    course = load_course_dir(course_dir)
+    assert course.problems == []
+    english = course.quizzes["one-quiz"].in_language("en").question("q1")
+    assert english.spec["options"] == ["A", "B"] and english.spec["answer"] == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "line"),
+    [("answer", "0", 8), ("type", '"multiple"', 5), ("points", "2", 9), ("answer", "true", 8)],
+)
+def test_a_translation_that_changes_a_key_field_is_an_error_at_its_line(
+    course_dir, field, value, line
+):
+    fields = {"type": '"single"', "prompt": '"Which?"', "options": '["A", "B"]', "answer": "1",
+              "points": "1"}  # fmt: skip
+    fields[field] = value
+    body = "".join(f"{k} = {v}\n" for k, v in fields.items())
+    write(course_dir, "quizzes/one-quiz.en.toml",
+          f'id = "one-quiz"\n\n[[questions]]\nid = "q1"\n{body}')  # fmt: skip
+    course = load_course_dir(course_dir)
+    [problem] = course.problems
+    assert Path(problem.file).name == "one-quiz.en.toml" and problem.line == line
+    assert f"{field!r} differs from the default file" in problem.message
+    # The default file still serves; only the translation is left out.
+    assert course.quizzes["one-quiz"].in_language("en").question("q1").prompt == "?"
 
 
 def test_translated_options_must_keep_their_count(course_dir):

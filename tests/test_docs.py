@@ -76,6 +76,18 @@ def _exercise(app, module, hook: str, tmp_path: Path) -> None:
         assert qtype.validate({"low": 1, "high": 2}) == [] and qtype.validate({"low": 3, "high": 2})
         assert qtype.score({"low": 1, "high": 2}, 1.5) == 1.0
         assert "low" not in qtype.public({"low": 1, "high": 2, "unit": "m"})
+        from kepu_server.content.model import Question
+        from kepu_server.quiz.scoring import public_question, response_label
+
+        if "label_range" in vars(module):  # plugin_hooks.md: label and shuffle as well
+            assert response_label(qtype, {"unit": "m"}, 1.5) == "1.5 m"
+            cards = catalog.question_types["cards"]
+            spec = {"cards": list("abcdefgh")}
+            question = Question("c1", "cards", "?", 1, "", spec)
+            orders = {tuple(public_question(cards, question, "?", bytes([i]) * 32)["cards"])
+                      for i in range(4)}  # fmt: skip
+            assert len(orders) > 1 and all(sorted(o) == spec["cards"] for o in orders)
+            assert response_label(cards, spec, ["b", "a"]) == "b → a"
     elif hook == "kepu_markdown_extensions":
         assert "<mark>x</mark>" in catalog.renderer.render("==x==")
     elif hook == "kepu_blueprints":

@@ -103,6 +103,7 @@ def every_quiz(catalog):
 def test_no_student_response_before_submission_carries_an_answer(app, teacher):
     catalog = app.extensions["kepu"].catalog
     types_seen = set()
+    shuffled_options = set()  # questions sent in a per-seat option order (``shuffle_options``)
     for course, quiz in every_quiz(catalog):
         for lang in course.languages:
             localized = quiz.in_language(lang)
@@ -118,6 +119,8 @@ def test_no_student_response_before_submission_carries_an_answer(app, teacher):
             check_json(public, texts, where + " quiz", quiz.id)
             for question in public["questions"]:
                 types_seen.add(question["type"])
+                if "order" in question:
+                    shuffled_options.add((quiz.id, question["type"]))
                 put = tablet.put(
                     f"/api/v1/me/answers/{question['id']}",
                     json={"response": attempt(question)},
@@ -136,6 +139,8 @@ def test_no_student_response_before_submission_carries_an_answer(app, teacher):
     if "program" in catalog.question_types:
         expected.add("program")
     assert expected <= types_seen, expected - types_seen
+    # The test course's shuffled-quiz was swept with its options in a seat's own order.
+    assert {("shuffled-quiz", "single"), ("shuffled-quiz", "multiple")} <= shuffled_options
 
 
 def test_the_review_comes_only_after_submitting_and_only_when_allowed(app, teacher):

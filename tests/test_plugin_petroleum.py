@@ -116,6 +116,18 @@ def test_every_lesson_uses_callouts_and_english_ones_have_explicit_titles():
             assert all('"' in h for h in headers), f"{lesson.name}: English call-out without title"
 
 
+def test_every_callout_of_the_course_is_recognised():
+    """A call-out header the extension does not match stays as literal "!!!" text on the page
+    (as a title with escaped quotes, ``"Why \\"x\\""``, once did)."""
+    problems = []
+    for folder in ("lessons", "guides"):
+        for file in sorted((COURSE_DIR / folder).glob("*.md")):
+            html = render(file.read_text(encoding="utf-8").split("+++", 2)[2])
+            if "!!!" in html:
+                problems.append(f"{folder}/{file.name}")
+    assert not problems, problems
+
+
 # --- through the app ------------------------------------------------------------------
 
 

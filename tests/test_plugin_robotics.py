@@ -647,3 +647,28 @@ def test_program_widget_on_the_student_page(
         assert not problems
     finally:
         context.close()
+
+
+def test_a_program_answer_reads_as_commands_on_the_dashboard_and_in_the_csv(client, teacher):
+    """Issue 12, item 9: the dashboard once showed ["forward", "forward", "forward"]."""
+    made = client.post("/api/v1/sessions", json={"course": "robotics",
+                       "quiz": "robot-commands-quiz"}, headers=_bearer(teacher["token"]))  # fmt: skip
+    session = made.get_json()
+    quiz = client.get("/api/v1/courses/robotics/quizzes/robot-commands-quiz",
+                      headers=_bearer(teacher["token"])).get_json()  # fmt: skip
+    program = next(q for q in quiz["questions"] if q["type"] == "program")
+    wrong = ["forward", "forward", "forward", "right"]
+    assert pq.score_program(program, wrong) == 0.0  # a wrong program, so it is the one shown
+    for name in ("甲", "乙"):
+        joined = client.post("/api/v1/join", json={"code": session["code"], "name": name})
+        put = client.put(f"/api/v1/me/answers/{program['id']}", json={"response": wrong},
+                         headers=_bearer(joined.get_json()["token"]))  # fmt: skip
+        assert put.status_code == 200, put.get_json()
+    live = client.get(f"/api/v1/sessions/{session['id']}/live",
+                      headers=_bearer(teacher["token"])).get_json()  # fmt: skip
+    stats = next(q for q in live["questions"] if q["id"] == program["id"])
+    assert stats["most_common_wrong"]["label"] == "⬆ ⬆ ⬆ ⟳"
+    assert stats["most_common_wrong"]["count"] == 2
+    sheet = client.get(f"/api/v1/sessions/{session['id']}/results.csv?labels=1",
+                       headers=_bearer(teacher["token"])).get_data(as_text=True)  # fmt: skip
+    assert sheet.count("⬆ ⬆ ⬆ ⟳") == 2 and '"forward"' not in sheet

@@ -83,7 +83,12 @@ def _suggest_name(db, session_id: str, name: str) -> str | None:
 
 
 def join_session(
-    db, session: dict, name: Any, token: str | None = None, max_participants: int = 300
+    db,
+    session: dict,
+    name: Any,
+    token: str | None = None,
+    max_participants: int = 300,
+    xapi=None,
 ) -> tuple[dict, str, bool]:
     """Seat a student in ``session``; returns ``(participant, token, rejoined)``.
 
@@ -128,7 +133,7 @@ def join_session(
             )
             if participant_id is None:
                 raise ApiError(409, "class_full", "this class is full; ask your teacher")
-            xapi_record.attended(db, session, row["xapi_id"])
+            xapi_record.attended(db, xapi, session, row["xapi_id"])
     except sqlite3.IntegrityError:
         if roster is not None:
             raise NameTaken(
@@ -234,7 +239,9 @@ def grade(quiz: Quiz, question_types: dict, scores: dict[str, float]) -> list[di
     return graded
 
 
-def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[dict, bool]:
+def submit(
+    db, participant_id: int, quiz: Quiz, question_types: dict, xapi=None
+) -> tuple[dict, bool]:
     """Hand in the quiz (idempotent); returns ``(participant row, newly_submitted)``.
 
     The score is the sum of the answers' stored scores (computed once when each was saved,
@@ -255,7 +262,7 @@ def submit(db, participant_id: int, quiz: Quiz, question_types: dict) -> tuple[d
         seat = participant.get("xapi_id") or xapi_record.new_seat_id()
         if not participant.get("xapi_id"):
             seat_store.set_xapi_id(db, participant_id, seat)
-        xapi_record.handed_in(db, session, seat, quiz, graded, answers)
+        xapi_record.handed_in(db, xapi, session, seat, quiz, graded, answers)
     return get_participant(db, participant_id), True
 
 

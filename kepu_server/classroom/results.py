@@ -18,6 +18,7 @@ from typing import Any
 from kepu_server.classroom.sessions import session_content
 from kepu_server.classroom.teaching import slides
 from kepu_server.quiz.scoring import max_points
+from kepu_server.quiz.scoring import response_label as label_response
 from kepu_server.store import answers as answer_store
 from kepu_server.store import participants as participant_store
 from kepu_server.store import polls
@@ -58,34 +59,13 @@ def quiz_questions(catalog, session: dict) -> list[dict]:
     return out
 
 
-def response_label(question: dict | None, response: Any, words: dict | None = None) -> str:
-    """A response as a teacher reads it: option text instead of an index, and so on.
-
-    ``words`` may give the (translated) text for ``true`` and ``false``.
-    """
-    if question is None:
-        return json.dumps(response, ensure_ascii=False)
-    options = question.get("options")
-    kind = question.get("type")
-    if kind in ("single", "poll") and isinstance(options, list) and _is_index(response, options):
-        return options[response]
-    if kind == "multiple" and isinstance(options, list) and isinstance(response, list):
-        if all(_is_index(i, options) for i in response):
-            return "; ".join(options[i] for i in sorted(response))
-    if kind == "ordering" and isinstance(response, list):
-        return " → ".join(str(item) for item in response)
-    if isinstance(response, bool):
-        key = "true" if response else "false"
-        return (words or {}).get(key, key)
-    if isinstance(response, str):
-        return response
-    if isinstance(response, int | float):
-        return f"{response:g}" if isinstance(response, float) else str(response)
-    return json.dumps(response, ensure_ascii=False)
-
-
-def _is_index(value, options) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(options)
+def response_label(
+    types: dict, question: dict | None, response: Any, words: dict | None = None
+) -> str:
+    """A response as a teacher reads it, worded by its question type's ``label`` (option text
+    instead of an index, and so on). ``words`` may give the text for ``true`` and ``false``."""
+    qtype = types.get(question["type"]) if question is not None else None
+    return label_response(qtype, question or {}, response, words)
 
 
 def is_correct(question: dict | None, score: float | None) -> bool | None:
@@ -105,7 +85,7 @@ def results(db, catalog, session: dict, detail: bool = False) -> dict:
     """``{participants: [{id, name, score, max_score, submitted, answers, scores}], questions}``.
 
     Every score is the sum of the per-answer scores stored when each answer was saved (a
-    teacher's override wins), over the quiz's current questions, out of the quiz's total:
+    teacher's regrading rewrites them), over the quiz's current questions, out of the quiz's total:
     the same numbers the dashboard, the CSV, the results page and the student's own hand-in
     show. ``scores`` is ``{question_id: points earned}``.
     """
@@ -183,7 +163,7 @@ def results_csv(
     if headings is None:
         return _raw_csv(results(db, catalog, session))
     data = results(db, catalog, session, detail=True)
-    questions = data["questions"]
+    questions, types = data["questions"], catalog.question_types
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     title_row = [headings["name"], headings["submitted"], headings["handed_in_at"],
@@ -213,7 +193,7 @@ def results_csv(
         for q in questions:
             answered = q["id"] in p["answers"]
             answer = p["answers"].get(q["id"])
-            row.append(_csv_cell(response_label(q, answer, headings)) if answered else "")
+            row.append(_csv_cell(response_label(types, q, answer, headings)) if answered else "")
             if q["points"]:
                 verdict = is_correct(q, p["scores"].get(q["id"])) if answered else None
                 row.append("✓" if verdict else "✗" if answered else "")
@@ -318,7 +298,10 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
         "online": sum(s["online"] for s in students),
         "submitted": sum(s["submitted"] for s in students),
         "students": students,
-        "questions": [_question_stats(q, per_question[q["id"]], words) for q in questions],
+        "questions": [
+            _question_stats(catalog.question_types, q, per_question[q["id"]], words)
+            for q in questions
+        ],
         "guides": _guide_stats(catalog, session, ticks["by_step"]),
     }
 
@@ -342,14 +325,14 @@ def _online(seen: str | None, now: datetime) -> bool:
         return False
 
 
-def _question_stats(question: dict, stats: dict, words: dict | None) -> dict:
+def _question_stats(types: dict, question: dict, stats: dict, words: dict | None) -> dict:
     graded = bool(question["points"])
     common = stats["wrong"].most_common(1)
     wrong = None
     if common:
         raw, count = common[0]
         response = decode_response(raw)
-        label = response_label(question, response, words)
+        label = response_label(types, question, response, words)
         wrong = {"response": response, "label": label, "count": count}
     return {
         "id": question["id"],
@@ -363,15 +346,15 @@ def _question_stats(question: dict, stats: dict, words: dict | None) -> dict:
         if graded and stats["answered"]
         else None,
         "most_common_wrong": wrong,
-        "tally": _tally(question, stats["votes"], words) if not graded else None,
+        "tally": _tally(types, question, stats["votes"], words) if not graded else None,
     }
 
 
-def _tally(question: dict, votes: Counter, words: dict | None) -> list[dict]:
+def _tally(types: dict, question: dict, votes: Counter, words: dict | None) -> list[dict]:
     """A poll's votes per option (every option, most first), or per answer given."""
     counted = Counter()
     for raw, count in votes.items():
-        counted[response_label(question, decode_response(raw), words)] += count
+        counted[response_label(types, question, decode_response(raw), words)] += count
     options = question.get("options")
     if isinstance(options, list):
         for option in options:

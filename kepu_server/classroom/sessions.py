@@ -40,6 +40,7 @@ def create_class_session(
     review: bool = True,
     roster: list[str] | None = None,
     language: str | None = None,
+    xapi=None,
 ) -> dict:
     """Create and return a session row; raises ``ApiError`` (400/404) for a bad request.
 
@@ -90,7 +91,7 @@ def create_class_session(
         try:
             with write_transaction(db):  # the launch statement is queued with the class
                 session_store.insert_session(db, row)
-                xapi_record.launched(db, row)
+                xapi_record.launched(db, xapi, row)
             return get_session(db, row["id"])
         except sqlite3.IntegrityError:
             continue  # the code is in use by another open session: draw again

@@ -113,11 +113,11 @@ def apply_controls(catalog, db, session: dict, changes: dict) -> dict:
     return update_session(db, session["id"], **changes)
 
 
-def end_session(db, session: dict, on_ended=None) -> dict:
+def end_session(db, session: dict, on_ended=None, xapi=None) -> dict:
     """Close joining and answering for good; idempotent. ``on_ended(event)`` runs once.
 
     The caller passes the plugin event sender (``kepu_server.session_events``): this module
-    knows nothing of Flask or plugins.
+    knows nothing of Flask or plugins. ``xapi`` is the ``xapi.record.Reporter`` (or None).
     """
     if session["state"] == "ended":
         return session
@@ -126,7 +126,7 @@ def end_session(db, session: dict, on_ended=None) -> dict:
             db, session["id"], state="ended", ended_at=now_iso(), joining_open=False,
             quiz_open=False,
         )  # fmt: skip
-        xapi_record.ended(db, row)
+        xapi_record.ended(db, xapi, row)
     if on_ended is not None:
         on_ended({"type": "ended", "session": session["id"]})
     return row
@@ -140,10 +140,10 @@ def delete_results(db, session: dict) -> int:
     return removed
 
 
-def delete_session(db, session: dict, on_ended=None) -> None:
+def delete_session(db, session: dict, on_ended=None, xapi=None) -> None:
     """Delete the session and everything stored about its students."""
     if session["state"] == "open":
-        end_session(db, session, on_ended)
+        end_session(db, session, on_ended, xapi)
     with write_transaction(db):
         outbox.delete_for_session(db, session["id"])
         session_store.delete_session_rows(db, session["id"])
@@ -165,7 +165,7 @@ def purge_expired_sessions(db, days: int | None) -> int:
     return purge_expired(db, days)["sessions"]
 
 
-def end_forgotten_sessions(db, hours: float | None, on_ended=None) -> int:
+def end_forgotten_sessions(db, hours: float | None, on_ended=None, xapi=None) -> int:
     """End the classes left open ``hours`` after they started (``auto_end_hours`` in
     ``config.toml``; 0 keeps them open): they would pile up under "running" and keep their
     codes taken. ``on_ended`` hears ``ended`` as when a teacher ends one."""
@@ -175,6 +175,6 @@ def end_forgotten_sessions(db, hours: float | None, on_ended=None) -> int:
     for session_id in open_sessions_started_before(db, hours):
         session = get_session(db, session_id)
         if session is not None:
-            end_session(db, session, on_ended)
+            end_session(db, session, on_ended, xapi)
             ended += 1
     return ended

@@ -37,8 +37,12 @@ from kepu_server.content.parsing import (
 from kepu_server.errors import ContentError
 
 LANG_RE = re.compile(r"^[a-z]{2}(?:[-_][A-Za-z]{2,4})?\Z")
-# Fields of a question that carry the right answer or scoring: a translation may not set them.
+# Fields of a question that carry the right answer or scoring: a translation may repeat them
+# (a translator often copies the whole file) but only with the default file's value. Which of a
+# question's other fields a translation may change is its type's ``translatable``, checked by
+# the catalog (``catalog.translation_problems``), which knows the types.
 UNTRANSLATABLE = {"id", "type", "answer", "answers", "points", "tolerance"}
+KEY_DEFAULTS = {"points": 1, "tolerance": 0}  # what the default file means when it leaves them out
 
 
 def load_course_dir(path: str | Path) -> Course:
@@ -259,14 +263,16 @@ def _load_quiz(file: Path, default: Quiz | None = None):
         or not (0 <= pass_ratio <= 1)
     ):
         raise ContentError("'pass_ratio' must be a number from 0 to 1", file)
-    if not isinstance(meta.get("shuffle", False), bool):
-        raise ContentError("'shuffle' must be true or false", file)
+    for flag in ("shuffle", "shuffle_options"):
+        if not isinstance(meta.get(flag, False), bool):
+            raise ContentError(f"'{flag}' must be true or false", file)
     return Quiz(
         id=required_id(meta, file),
         title=required_str(meta, "title", file),
         questions=tuple(questions),
         pass_ratio=float(pass_ratio),
         shuffle=meta.get("shuffle", False),
+        shuffle_options=meta.get("shuffle_options", False),
         source=str(file),
     )
 
@@ -275,6 +281,7 @@ def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
     same_id(meta, default, file)
     by_id = {q.id: q for q in default.questions}
     merged = dict(by_id)
+    translated: list[tuple] = []
     for index, spec in enumerate(raw):
         line = lines[index] if index < len(lines) else None
         original = by_id.get(spec.get("id"))
@@ -282,11 +289,16 @@ def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
             raise ContentError(
                 f"question {spec.get('id')!r} is not in the default file", file, line
             )
-        bad = sorted(UNTRANSLATABLE & (spec.keys() - {"id"}))
-        if bad:
-            raise ContentError(
-                f"question {original.id!r}: a translation may not set {', '.join(bad)}", file, line
-            )
+        for key in sorted(UNTRANSLATABLE & (spec.keys() - {"id"})):
+            default_value = original.spec.get(key, KEY_DEFAULTS.get(key, MISSING))
+            if not same_value(spec[key], default_value):
+                raise ContentError(
+                    f"question {original.id!r}: {key!r} differs from the default file "
+                    f"({spec[key]!r}, not {original.spec.get(key, KEY_DEFAULTS.get(key))!r}); a translation may repeat "
+                    "it only unchanged",
+                    file,
+                    field_line(file, line, key),
+                )
         for key in ("options", "items", "accept"):
             if key in spec:
                 if not isinstance(spec[key], list):
@@ -301,6 +313,7 @@ def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
                         line,
                     )
         new_spec = {**original.spec, **{k: v for k, v in spec.items() if k != "id"}}
+        translated.append((original.id, frozenset(spec.keys() - {"id"}), str(file), line))
         merged[original.id] = Question(
             original.id,
             original.type,
@@ -310,10 +323,43 @@ def _quiz_translation(meta, raw, lines, default: Quiz, file: Path) -> dict:
             new_spec,
             original.line,
         )
-    override: dict[str, Any] = {"questions": tuple(merged[q.id] for q in default.questions)}
+    override: dict[str, Any] = {
+        "questions": tuple(merged[q.id] for q in default.questions),
+        "translated": tuple(translated),
+    }
     if "title" in meta:
         override["title"] = str(meta["title"])
     return override
+
+
+MISSING = object()
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as TOML means it: ``1`` and ``1.0`` are the same number, ``true`` is not ``1``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def field_line(file: Path, question_line: int | None, key: str) -> int | None:
+    """The line of ``key = ...`` in the question starting at ``question_line`` (or that line)."""
+    if question_line is None:
+        return None
+    try:
+        lines = file.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return question_line
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(question_line, len(lines)):
+        text = lines[number]
+        if text.strip().startswith("[["):
+            break
+        if pattern.match(text):
+            return number + 1
+    return question_line
 
 
 def _check_references(course: Course) -> None:

@@ -80,6 +80,12 @@ class Quiz:
     shuffle: bool = False
     source: str = ""
     translations: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    shuffle_options: bool = False
+    # Of a translation (in ``translations[lang]``): ``(question id, fields it set, file, line)``,
+    # so the catalog can check them against each type's ``translatable``.
+    translated: tuple[tuple[str, frozenset, str, int | None], ...] = field(
+        default=(), compare=False
+    )
 
     def in_language(self, lang: str | None) -> Quiz:
         return _localize(self, lang)

@@ -7,11 +7,15 @@ a student's device receives about a question: the core fields plus what the type
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 from typing import Any
 
 from kepu_server.content.model import Question
-from kepu_server.quiz.types import QuestionType, shuffled_items
+from kepu_server.quiz.types import QuestionType, default_label, seeded_rng
+
+log = logging.getLogger(__name__)
 
 # Never sent to a student before they submit, whatever a plugin's ``public`` returns.
 SECRET_KEYS = frozenset({"answer", "answers", "accept", "explain", "solution", "correct"})
@@ -72,21 +76,62 @@ def _without_secrets(value: Any) -> Any:
     return value
 
 
+def response_label(
+    qtype: QuestionType | None, spec: dict, response: Any, words: dict | None = None
+) -> str:
+    """``response`` in words for a teacher (dashboard, results page, CSV, review).
+
+    The type's own ``label`` decides (``default_label`` when it has none, or when it fails:
+    a plugin's bug must not break the dashboard). ``words`` may give the translated text
+    for a ``true`` / ``false`` response.
+    """
+    text = None
+    label = getattr(qtype, "label", None)
+    if callable(label):
+        try:
+            text = label(spec, response)
+        except Exception:  # noqa: BLE001
+            log.warning("question type %r: label() failed", getattr(qtype, "name", "?"))
+    if not isinstance(text, str):
+        text = default_label(spec, response)
+    if isinstance(response, bool) and words:
+        return words.get(text, text)
+    return text
+
+
+def _rng(seed: bytes | str, question: Question, purpose: str):
+    if isinstance(seed, bytes):
+        return seeded_rng(hashlib.sha256(purpose.encode() + b"\0" + seed).digest())
+    return seeded_rng(f"{seed}:{question.id}:{purpose}")
+
+
 def public_question(
-    qtype: QuestionType, question: Question, prompt_html: str, seed: bytes | str = ""
+    qtype: QuestionType,
+    question: Question,
+    prompt_html: str,
+    seed: bytes | str = "",
+    shuffle_options: bool = False,
 ) -> dict[str, Any]:
     """What a student's device may see of ``question`` (``prompt_html`` already rendered).
 
-    ``seed`` orders shuffled items: for a student, bytes the server derived for this seat and
-    question from its secret key (so the student cannot recompute the order); a string only
-    for orders anyone may see (the printable worksheet, tests).
+    ``seed`` orders what the type shuffles (its ``shuffle``) and, when the quiz sets
+    ``shuffle_options`` and the type allows it (``option_order``), the options: for a
+    student, bytes the server derived for this seat and question from its secret key (so the
+    student cannot recompute the order); a string only for orders anyone may see (the
+    printable worksheet, tests). Shuffled options come with ``order``: ``order[i]`` is the
+    index in the file of the ``i``-th option shown, which is what the response names.
     """
-    fields = _without_secrets(qtype.public(question.spec) or {})
-    if question.type == "ordering" and "items" in question.spec:
-        fields["items"] = shuffled_items(
-            list(question.spec["items"]),
-            seed if isinstance(seed, bytes) else f"{seed}:{question.id}",
-        )
+    spec = question.spec
+    fields = _without_secrets(qtype.public(spec) or {})
+    if qtype.shuffle is not None:
+        rng = seeded_rng(seed) if isinstance(seed, bytes) else seeded_rng(f"{seed}:{question.id}")
+        fields.update(_without_secrets(qtype.shuffle(spec, rng) or {}))
+    options = fields.get("options")
+    if shuffle_options and qtype.option_order and isinstance(options, list) and options:
+        order = list(range(len(options)))
+        _rng(seed, question, "options").shuffle(order)
+        fields["options"] = [options[i] for i in order]
+        fields["order"] = order
     return {
         **fields,
         "id": question.id,

@@ -1,13 +1,16 @@
 """``QuestionType`` and the core question types of DESIGN.md, as pure functions.
 
 Each type has ``validate(spec) -> [messages]``, ``public(spec) -> dict`` (the only type fields a
-student's device receives) and ``score(spec, response) -> fraction`` (raises ``ValueError`` for
-a malformed response). ``spec`` is the question's table from the quiz file.
+student's device receives), ``score(spec, response) -> fraction`` (raises ``ValueError`` for
+a malformed response) and, where it needs them, ``label(spec, response) -> str`` (a response in
+words for the teacher) and ``shuffle(spec, rng) -> dict`` (public fields in a per-seat order).
+``spec`` is the question's table from the quiz file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import random
 import unicodedata
@@ -27,6 +30,14 @@ class QuestionType:
     a fraction of the question's points from 0.0 to 1.0 and raises ``ValueError`` for a
     malformed response; ``widget`` names a Jinja template for the tablet (None: a text box).
     ``graded=False`` makes the question count 0 of 0 points (like ``poll``).
+
+    Optional, with defaults so older plugins keep working: ``label(spec, response)`` words a
+    response for the dashboard, results page and CSV (default: ``default_label``, text as it
+    is and anything else as JSON); ``shuffle(spec, rng)`` returns public fields to show in this
+    seat's order (``rng`` is a ``random.Random`` seeded with a server secret; default: none);
+    ``option_order=True`` lets a quiz's ``shuffle_options`` show the ``options`` list in a
+    per-seat order (the response stays an index into the file's list); ``translatable`` names
+    the fields a translation file may change (any other field it repeats must be equal).
     """
 
     name: str
@@ -36,6 +47,9 @@ class QuestionType:
     widget: str | None = None
     graded: bool = True
     translatable: tuple[str, ...] = DEFAULT_TRANSLATABLE
+    label: Callable[[dict, Any], str] | None = None
+    shuffle: Callable[[dict, random.Random], dict] | None = None
+    option_order: bool = False
 
 
 # ---------------------------------------------------------------- helpers
@@ -73,15 +87,62 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip().casefold()
 
 
-def seeded_rng(seed: bytes | str) -> random.Random:
+def default_label(spec, response) -> str:
+    """A response in words when its type has no ``label``: text as it is, numbers plainly,
+    ``true``/``false``, anything else as JSON."""
+    if isinstance(response, bool):
+        return "true" if response else "false"
+    if isinstance(response, str):
+        return response
+    if isinstance(response, float) and math.isfinite(response):
+        return f"{response:g}"
+    if _is_int(response):
+        return str(response)
+    return json.dumps(response, ensure_ascii=False)
+
+
+def _option_label(spec, response) -> str:
+    options = spec.get("options")
+    if isinstance(options, list) and _is_int(response) and 0 <= response < len(options):
+        return str(options[response])
+    return default_label(spec, response)
+
+
+def _options_label(spec, response) -> str:
+    options = spec.get("options")
+    if (
+        isinstance(options, list)
+        and isinstance(response, list)
+        and all(_is_int(i) and 0 <= i < len(options) for i in response)
+    ):
+        return "; ".join(str(options[i]) for i in sorted(response))
+    return default_label(spec, response)
+
+
+def _numeric_label(spec, response) -> str:
+    text = default_label(spec, response)
+    unit = spec.get("unit")
+    return f"{text} {unit}" if _is_number(response) and isinstance(unit, str) and unit else text
+
+
+def _sequence_label(spec, response) -> str:
+    if isinstance(response, list):
+        return " → ".join(str(item) for item in response)
+    return default_label(spec, response)
+
+
+def seeded_rng(seed: bytes | str | random.Random) -> random.Random:
     """A generator drawn from ``seed``: secret bytes from the server (an HMAC keyed by the
-    app's secret) for anything a student sees; a plain string only for public orders."""
+    app's secret) for anything a student sees; a plain string only for public orders. A
+    generator passed in is used as it is."""
+    if isinstance(seed, random.Random):
+        return seed
     if isinstance(seed, str):
         seed = hashlib.sha256(seed.encode()).digest()
     return random.Random(bytes(seed))
 
 
-def shuffled_items(items: list[str], seed: bytes | str) -> list[str]:
+def shuffled_items(items: list[str], seed: bytes | str | random.Random) -> list[str]:
     """The items in a per-participant order (``seed``), never the correct one for 3 or more.
 
     For 3 or more items every wrong order is equally likely (rejection sampling: a draw that
@@ -228,9 +289,13 @@ def _ordering_validate(spec):
 
 
 def _ordering_public(spec):
-    # The student API re-shuffles per participant with ``shuffled_items``; this order is
-    # only a fallback and is never the correct one.
+    # A student's seat gets its own order from ``_ordering_shuffle``; this order is only a
+    # fallback and is never the correct one.
     return {"items": shuffled_items(spec["items"], "public:" + str(spec.get("id")))}
+
+
+def _ordering_shuffle(spec, rng):
+    return {"items": shuffled_items(list(spec["items"]), rng)}
 
 
 def _ordering_score(spec, response):
@@ -254,13 +319,16 @@ def _options_public(spec):
 
 
 CORE_TYPES = (
-    QuestionType("single", _single_validate, _options_public, _single_score),
-    QuestionType("multiple", _multiple_validate, _options_public, _multiple_score),
+    QuestionType("single", _single_validate, _options_public, _single_score,
+                 label=_option_label, option_order=True),
+    QuestionType("multiple", _multiple_validate, _options_public, _multiple_score,
+                 label=_options_label, option_order=True),
     QuestionType("truefalse", _truefalse_validate, lambda spec: {}, _truefalse_score),
-    QuestionType("numeric", _numeric_validate, _numeric_public, _numeric_score),
+    QuestionType("numeric", _numeric_validate, _numeric_public, _numeric_score,
+                 label=_numeric_label),
     QuestionType("text", _text_validate, lambda spec: {}, _text_score),
-    QuestionType("ordering", _ordering_validate, _ordering_public, _ordering_score),
-    QuestionType(
-        "poll", lambda spec: _options_problems(spec), _options_public, _poll_score, graded=False
-    ),
-)
+    QuestionType("ordering", _ordering_validate, _ordering_public, _ordering_score,
+                 label=_sequence_label, shuffle=_ordering_shuffle),
+    QuestionType("poll", lambda spec: _options_problems(spec), _options_public, _poll_score,
+                 graded=False, label=_option_label),
+)  # fmt: skip

@@ -76,7 +76,14 @@
       box.setAttribute("role", multiple ? "group" : "radiogroup");
       if (multiple) box.appendChild(el("p", { class: "w-hint", text: t("choose_all", "") }));
       var chosen = multiple ? (Array.isArray(response) ? response.slice() : []) : response;
-      var buttons = (question.options || []).map(function (option, index) {
+      var options = question.options || [];
+      // A quiz with shuffle_options sends the options in this seat's order and ``order``:
+      // the option shown i-th is number order[i] in the file, which is what is saved.
+      var order = Array.isArray(question.order) && question.order.length === options.length ? question.order : null;
+      var indices = [];
+      var buttons = options.map(function (option, shown) {
+        var index = order ? order[shown] : shown;
+        indices.push(index);
         var attrs = { class: "option", role: multiple ? "checkbox" : "radio", "data-index": String(index) };
         return optionButton(box, attrs, option, function () {
           if (multiple) {
@@ -96,7 +103,8 @@
         });
       });
       function paint() {
-        buttons.forEach(function (button, index) {
+        buttons.forEach(function (button, shown) {
+          var index = indices[shown];
           var on = multiple ? chosen.indexOf(index) >= 0 : chosen === index;
           button.setAttribute("aria-checked", on ? "true" : "false");
         });

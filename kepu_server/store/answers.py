@@ -1,7 +1,7 @@
 """Students' answers: one row per seat and question, scored once when it is saved.
 
-``score`` is the points the question type gave when the answer was saved; ``score_override``
-is a teacher's later verdict (regrading) and wins over it when set. Every total, review,
+``score`` is the points the question type gave when the answer was saved, or a teacher's later
+verdict (regrading, ``store/regrade.py``, writes it in place). Every total, review,
 dashboard, results table and CSV reads ``answer_rows`` and nothing else, so they cannot
 disagree.
 """
@@ -14,12 +14,12 @@ from kepu_server.store.db import write_statement, write_transaction
 def upsert_answer(
     db, participant_id: int, question_id: str, response_json: str, score: float, updated_at: str
 ) -> None:
-    """Store (or replace) one answer; a new response clears any teacher override."""
+    """Store (or replace) one answer with the points its type gives it."""
     with write_transaction(db):
         db.execute(
             "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (participant_id, question_id) DO UPDATE SET "
-            "response = excluded.response, score = excluded.score, score_override = NULL, "
+            "response = excluded.response, score = excluded.score, "
             "updated_at = excluded.updated_at",
             [participant_id, question_id, response_json, score, updated_at],
         )
@@ -71,7 +71,6 @@ def answer_rows(
 ) -> list[tuple]:
     """``(participant_id, question_id, response_json, score)`` of a session or of one seat.
 
-    ``score`` is the teacher's override when there is one, else the score stored on save.
     The one query every score shown anywhere comes from.
     """
     if (session_id is None) == (participant_id is None):
@@ -82,7 +81,7 @@ def answer_rows(
         where, value = "p.session_id = ?", session_id
     return db.execute(
         "SELECT a.participant_id, a.question_id, a.response, "
-        "COALESCE(a.score_override, a.score) FROM answers a "
+        "a.score FROM answers a "
         "JOIN participants p ON p.id = a.participant_id WHERE " + where,  # noqa: S608
         [value],
     ).fetchall()

@@ -6,6 +6,8 @@ Append new steps at the end; never edit a step that has shipped. Plugins may kee
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -228,6 +230,19 @@ def xapi_outbox(db: sqlite_utils.Database) -> None:
         CREATE TABLE IF NOT EXISTS xapi_state (key TEXT PRIMARY KEY, value TEXT)
         """,
     )
+
+
+@migrations(name="0011_answers_drop_override")
+def answers_drop_override(db: sqlite_utils.Database) -> None:
+    # Nothing ever wrote ``score_override``: regrading (store/regrade.py) rewrites ``score``
+    # itself, so one column holds every answer's points. A value left by hand is kept.
+    if "score_override" not in db["answers"].columns_dict:
+        return
+    db.execute("UPDATE answers SET score = score_override WHERE score_override IS NOT NULL")
+    if sqlite3.sqlite_version_info >= (3, 35, 0):
+        db.execute("ALTER TABLE answers DROP COLUMN score_override")
+    else:  # an old SQLite: sqlite-utils copies the table without the column
+        db["answers"].transform(drop={"score_override"})
 
 
 def _run_statements(db: sqlite_utils.Database, script: str) -> None:

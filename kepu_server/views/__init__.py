@@ -15,6 +15,7 @@ from kepu_server.views import (
     student,
     teach,
     teach_regrade,
+    teach_reports,
     teach_seats,
 )
 
@@ -23,6 +24,6 @@ from kepu_server.views import (
 # below every real route.
 VIEW_MODULES = [
     pages, auth_pages, api_content, api_student, api_teacher, student, teach, teach_seats,
-    teach_regrade, admin_users, admin_plugins, admin_reports, api_authoring, author_pages,
-    openapi,
+    teach_regrade, teach_reports, admin_users, admin_plugins, admin_reports, api_authoring,
+    author_pages, openapi,
 ]  # fmt: skip

@@ -27,6 +27,7 @@ from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.tokens import hash_token
 from kepu_server.views import student_state as state
+from kepu_server.views import teaching_web
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
 
@@ -69,7 +70,12 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
         raise ApiError(404, "no_session", _("No class with this code is running. Check the code."))
     try:
         participant, token, rejoined = seats.join_session(
-            db, session, name, token, current_app.config["KEPU_MAX_PARTICIPANTS"]
+            db,
+            session,
+            name,
+            token,
+            current_app.config["KEPU_MAX_PARTICIPANTS"],
+            xapi=teaching_web.xapi_reporter(),
         )
     except seats.NameTaken as exc:
         if exc.suggestion:
@@ -237,7 +243,11 @@ def submit():
     participant, session = state.current_seat()
     course, quiz = _open_quiz(participant, session, for_reading=True)
     participant, new = seats.submit(
-        get_db(), participant["id"], state.session_quiz(session), get_catalog().question_types
+        get_db(),
+        participant["id"],
+        state.session_quiz(session),
+        get_catalog().question_types,
+        xapi=teaching_web.xapi_reporter(),
     )
     if new:
         emit_session_event({"type": "submitted", "session": session["id"],

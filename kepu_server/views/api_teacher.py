@@ -57,6 +57,7 @@ def launch_from_body(body: dict) -> dict:
         review=body.get("review", True),
         roster=body.get("roster"),
         language=language,
+        xapi=teaching_web.xapi_reporter(),
     )
 
 

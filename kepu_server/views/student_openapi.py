@@ -31,6 +31,13 @@ _PUBLIC_QUESTION = {
         "prompt": {"type": "string", "description": "sanitised HTML"},
         "points": {"type": "number"},
         "response": {},
+        "order": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "only with the quiz's `shuffle_options`: `options` are in this "
+            "seat's order and `order[i]` is the index in the quiz file of the i-th option "
+            "shown; the response names options by that file index",
+        },
     },
 }
 _SUBMISSION = {

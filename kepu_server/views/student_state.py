@@ -148,7 +148,11 @@ def student_questions(course, quiz, participant: dict, answers: dict) -> list[di
         if qtype is None:
             continue  # the plugin providing the type was removed; the question is left out
         public = public_question(
-            qtype, question, render_md(course, question.prompt), seat_seed(participant, question.id)
+            qtype,
+            question,
+            render_md(course, question.prompt),
+            seat_seed(participant, question.id),
+            shuffle_options=quiz.shuffle_options,
         )
         public["response"] = answers.get(question.id)
         out.append(public)

@@ -159,11 +159,11 @@ def dashboard_fragment(session_id):
 def results(session_id):
     row = _session(session_id)
     data = session_results.results(get_db(), get_catalog(), row)
-    words = _words()
+    words, types = _words(), get_catalog().question_types
     for p in data["participants"]:
         p["cells"] = [
             {
-                "label": session_results.response_label(q, p["answers"][q["id"]], words),
+                "label": session_results.response_label(types, q, p["answers"][q["id"]], words),
                 "correct": session_results.is_correct(q, p["scores"].get(q["id"])),
             }
             if q["id"] in p["answers"]

@@ -10,8 +10,10 @@ import time
 
 from flask import current_app, request
 
+from kepu_server.catalog import get_catalog
 from kepu_server.classroom import teaching
 from kepu_server.session_events import emit_session_event
+from kepu_server.xapi import record as xapi_record
 
 PURGE_EVERY_SECONDS = 3600
 
@@ -25,6 +27,20 @@ def join_base_url() -> str:
     if lan:
         return str(lan[0]).rstrip("/")
     return request.host_url.rstrip("/")
+
+
+def xapi_reporter() -> xapi_record.Reporter | None:
+    """What xAPI statements need from this server, or None when ``[xapi]`` is off."""
+    if xapi_record.settings(current_app.config) is None:
+        return None
+    catalog = get_catalog()
+
+    def course(course_id: str):
+        found = catalog.course(course_id)
+        return (",".join(found.grades), found.title) if found is not None else None
+
+    public = current_app.config.get("KEPU_PUBLIC_URL") or join_base_url()
+    return xapi_record.reporter(current_app.config, public, course)
 
 
 def other_base_urls() -> list[str]:
@@ -50,11 +66,11 @@ def session_state(catalog, db, session: dict) -> dict:
 
 def end_session(db, session: dict) -> dict:
     """End the class; plugins hear ``ended`` once."""
-    return teaching.end_session(db, session, emit_session_event)
+    return teaching.end_session(db, session, emit_session_event, xapi_reporter())
 
 
 def delete_session(db, session: dict) -> None:
-    teaching.delete_session(db, session, emit_session_event)
+    teaching.delete_session(db, session, emit_session_event, xapi_reporter())
 
 
 def purge_now_and_then(db) -> None:
@@ -64,6 +80,6 @@ def purge_now_and_then(db) -> None:
         return
     state["last"] = time.monotonic()
     teaching.end_forgotten_sessions(
-        db, current_app.config.get("KEPU_AUTO_END_HOURS"), emit_session_event
+        db, current_app.config.get("KEPU_AUTO_END_HOURS"), emit_session_event, xapi_reporter()
     )
     teaching.purge_expired_sessions(db, current_app.config.get("KEPU_RETENTION_DAYS"))

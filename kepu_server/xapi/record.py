@@ -1,15 +1,18 @@
 """Queue the statements of a classroom event, inside that event's transaction.
 
-Each function does nothing when ``[xapi]`` is not configured (then nothing is queued and
-nothing leaves the server). Called by the classroom code between ``BEGIN IMMEDIATE`` and
-``COMMIT``, so the statement and the event are stored together or not at all.
+Each function takes a ``Reporter``, what the statements need from the running server (the
+school's address and name, the secret that hides teacher ids, course facts), which the web
+layer builds (``views/teaching_web.xapi_reporter``); ``None`` means ``[xapi]`` is not
+configured, and then nothing is queued and nothing leaves the server. Called by the classroom
+code between ``BEGIN IMMEDIATE`` and ``COMMIT``, so the statement and the event are stored
+together or not at all. Nothing here knows Flask.
 """
 
 from __future__ import annotations
 
 import secrets
-
-from flask import current_app, has_app_context
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from kepu_server.clock import now_iso
 from kepu_server.store import outbox
@@ -24,23 +27,31 @@ def settings(config) -> dict | None:
     return None
 
 
-def _school() -> xs.School | None:
-    if not has_app_context() or settings(current_app.config) is None:
+@dataclass(frozen=True)
+class Reporter:
+    """What statements need from the server. ``course(course_id)`` gives ``(grades, title)``
+    of a course (grades as a comma-separated band list), or None for one no longer served."""
+
+    school: xs.School
+    secret: str
+    course: Callable[[str], tuple[str, str] | None]
+
+
+def reporter(config, public_url: str, course) -> Reporter | None:
+    """A ``Reporter`` when ``config`` turns xAPI on, else None (nothing will be queued)."""
+    cfg = settings(config)
+    if cfg is None:
         return None
-    from kepu_server.views.teaching_web import join_base_url
-
-    cfg = settings(current_app.config)
-    return xs.School(current_app.config.get("KEPU_PUBLIC_URL") or join_base_url(),
-                     str(cfg.get("school") or ""))  # fmt: skip
+    school = xs.School(str(public_url), str(cfg.get("school") or ""))
+    return Reporter(school, config["SECRET_KEY"], course)
 
 
-def _course_facts(session: dict) -> tuple[str, str | None, str]:
-    from kepu_server.catalog import get_catalog
-
-    course = get_catalog().course(session["course_id"])
-    if course is None:
+def _course_facts(reporter: Reporter, session: dict) -> tuple[str, str | None, str]:
+    facts = reporter.course(session["course_id"])
+    if facts is None:
         return "", session.get("language"), session["course_id"]
-    return ",".join(course.grades), session.get("language"), course.title
+    grades, title = facts
+    return grades, session.get("language"), title
 
 
 def new_seat_id() -> str:
@@ -52,50 +63,52 @@ def _class_object(school: xs.School, session: dict, title: str | None) -> dict:
     return xs._activity(aid, kind, title)
 
 
-def _teacher(school: xs.School, session: dict) -> dict:
-    name = xs.teacher_account_name(current_app.config["SECRET_KEY"], session["teacher_id"])
-    return xs.actor(school, name)
+def _teacher(reporter: Reporter, session: dict) -> dict:
+    name = xs.teacher_account_name(reporter.secret, session["teacher_id"])
+    return xs.actor(reporter.school, name)
 
 
-def launched(db, session: dict) -> None:
-    school = _school()
-    if school is None:
+def launched(db, reporter: Reporter | None, session: dict) -> None:
+    if reporter is None:
         return
-    grades, lang, _ = _course_facts(session)
+    school = reporter.school
+    grades, lang, _ = _course_facts(reporter, session)
     ctx = xs.context(school, session, grades, lang)
-    st = xs.statement("launched", _teacher(school, session), _class_object(school, session, None),
+    st = xs.statement("launched", _teacher(reporter, session), _class_object(school, session, None),
                       ctx, session["created_at"])  # fmt: skip
     outbox.enqueue(db, [st], session["id"])
 
 
-def ended(db, session: dict) -> None:
-    school = _school()
-    if school is None:
+def ended(db, reporter: Reporter | None, session: dict) -> None:
+    if reporter is None:
         return
-    grades, lang, _ = _course_facts(session)
+    school = reporter.school
+    grades, lang, _ = _course_facts(reporter, session)
     ctx = xs.context(school, session, grades, lang)
-    st = xs.statement("terminated", _teacher(school, session),
+    st = xs.statement("terminated", _teacher(reporter, session),
                       _class_object(school, session, None), ctx, now_iso())  # fmt: skip
     outbox.enqueue(db, [st], session["id"])
 
 
-def attended(db, session: dict, seat_id: str) -> None:
-    school = _school()
-    if school is None:
+def attended(db, reporter: Reporter | None, session: dict, seat_id: str) -> None:
+    if reporter is None:
         return
-    grades, lang, _ = _course_facts(session)
+    school = reporter.school
+    grades, lang, _ = _course_facts(reporter, session)
     ctx = xs.context(school, session, grades, lang)
     st = xs.statement("attended", xs.actor(school, seat_id),
                       _class_object(school, session, None), ctx, now_iso())  # fmt: skip
     outbox.enqueue(db, [st], session["id"])
 
 
-def handed_in(db, session: dict, seat_id: str, quiz, graded: list[dict], answers: dict) -> None:
+def handed_in(
+    db, reporter: Reporter | None, session: dict, seat_id: str, quiz, graded: list, answers: dict
+) -> None:
     """One ``answered`` per answered question, then ``completed`` for the quiz."""
-    school = _school()
-    if school is None or not session.get("quiz_id"):
+    if reporter is None or not session.get("quiz_id"):
         return
-    grades, lang, _ = _course_facts(session)
+    school = reporter.school
+    grades, lang, _ = _course_facts(reporter, session)
     ctx = xs.context(school, session, grades, lang)
     who = xs.actor(school, seat_id)
     at = now_iso()

@@ -11,7 +11,13 @@ from flask import Blueprint
 
 from kepu_server import QuestionType, hookimpl, load_course_dir
 
-from .program_question import TRANSLATABLE, public_program, score_program, validate_program
+from .program_question import (
+    TRANSLATABLE,
+    label_program,
+    public_program,
+    score_program,
+    validate_program,
+)
 
 COURSE_DIR = Path(__file__).parent / "course"
 
@@ -20,6 +26,7 @@ PROGRAM_TYPE = QuestionType(
     validate=validate_program,
     public=public_program,
     score=score_program,
+    label=label_program,
     widget="kepu_robotics/program_widget.html",
     translatable=TRANSLATABLE,
 )

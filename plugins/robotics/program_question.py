@@ -1,7 +1,7 @@
 """The ``program`` question type: steer a robot across a grid with a short program.
 
 This module is the worked example of a plugin question type. It has no dependency on
-``kepu_server``: the three pure functions below are wrapped in a ``QuestionType`` by the
+``kepu_server``: the pure functions below are wrapped in a ``QuestionType`` by the
 package's ``__init__``.
 
 Quiz fields (TOML)::
@@ -34,6 +34,8 @@ MAX_STEPS_LIMIT = 50
 TRANSLATABLE = ("prompt", "explain")
 
 _DELTAS = {"N": (-1, 0), "E": (0, 1), "S": (1, 0), "W": (0, -1)}
+# The widget's own symbols (static/program.js): the same in every language.
+SYMBOLS = {"forward": "⬆", "left": "⟲", "right": "⟳"}
 
 
 def _find(grid: list[str], char: str) -> tuple[int, int]:
@@ -180,6 +182,16 @@ def public_program(spec: dict[str, Any]) -> dict[str, Any]:
         "commands": list(commands),
         "max_steps": max_steps,
     }
+
+
+def label_program(spec: dict[str, Any], response: Any) -> str:
+    """A program as the teacher's dashboard and CSV show it: the widget's symbols in order,
+    ``["forward", "forward", "right"]`` as ``⬆ ⬆ ⟳`` (an empty program as ``∅``)."""
+    if not isinstance(response, list) or not all(isinstance(c, str) for c in response):
+        return str(response)
+    if not response:
+        return "∅"
+    return " ".join(SYMBOLS.get(command, command) for command in response)
 
 
 def score_program(spec: dict[str, Any], response: Any) -> float:
