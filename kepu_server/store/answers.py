@@ -50,7 +50,7 @@ def save_if_writable(
         "WHERE p.id = ? AND s.state = 'open' AND s.quiz_open "
         "AND coalesce(p.submitted_at, '') = '' "
         "ON CONFLICT (participant_id, question_id) DO UPDATE SET "
-        "response = excluded.response, score = excluded.score, score_override = NULL, "
+        "response = excluded.response, score = excluded.score, "
         "updated_at = excluded.updated_at"
     )
     values = [question_id, response_json, score, updated_at, participant_id]

@@ -57,7 +57,7 @@ SELECT
      FROM participants WHERE session_id = :session),
   (SELECT count(*) || char(29) || coalesce(group_concat(
       a.participant_id || char(31) || a.question_id || char(31)
-      || coalesce(a.score_override, '') || char(31) || coalesce(a.score, '') || char(31)
+      || coalesce(a.score, '') || char(31)
       || a.response, char(30)), '')
      FROM answers AS a JOIN participants AS p ON p.id = a.participant_id
      WHERE p.session_id = :session),
