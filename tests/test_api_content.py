@@ -14,14 +14,17 @@ def test_courses_list_every_bundled_and_school_course(client):
     courses = {c["id"]: c for c in client.get("/api/v1/courses").get_json()}
     assert {"petroleum", "robotics", "ai_startline", "heiyoushan-trip"} <= set(courses)
     school = courses["heiyoushan-trip"]
-    assert school["plugin"] == "content" and school["lessons"] == 1
+    assert school["plugin"] == "content" and school["lessons"] == 3  # before, on site, after
     assert set(school) >= {"id", "title", "plugin", "grades", "lessons"}
 
 
 def test_course_detail_lists_lessons_quizzes_guides(client):
     course = client.get("/api/v1/courses/heiyoushan-trip").get_json()
-    assert [item["id"] for item in course["lessons"]] == ["heiyoushan-trip"]
-    assert [item["id"] for item in course["quizzes"]] == ["heiyoushan-trip-quiz"]
+    # The course.toml order: before the trip, on site, back at school.
+    assert [item["id"] for item in course["lessons"]] == [
+        "heiyoushan-trip", "heiyoushan-trip-field", "heiyoushan-trip-after"]  # fmt: skip
+    assert sorted(item["id"] for item in course["quizzes"]) == [
+        "heiyoushan-trip-after-quiz", "heiyoushan-trip-field-quiz", "heiyoushan-trip-quiz"]  # fmt: skip
     assert [item["id"] for item in course["guides"]] == ["field-observation"]
 
 

@@ -111,3 +111,29 @@ def test_what_teachers_print(app, browser, live_server, teacher, tmp_path):
     assert not [w for w in NAV_WORDS if w in text]
     assert not dark_background_on_paper(page)
     context.close()
+
+
+def test_a_record_sheet_prints_with_room_to_write(browser, live_server, tmp_path):
+    """The Karamay study-route worksheet is filled in by hand on site: on paper its tables
+    span the page and every empty cell is a line's height to write in (issue 15)."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/courses/petroleum/guides/karamay-route-worksheet")
+    text = pdf_text(page, tmp_path, "route-worksheet")
+    for words in ("研学记录单", "急救包", "严禁烟火", "第二站：黑油山", "照片编号"):
+        assert words in text, words
+    assert re.search(r"☐\s+第四站：红山油田", text)
+    assert not [w for w in NAV_WORDS if w in text]
+    assert not dark_background_on_paper(page)
+    page.emulate_media(media="print")
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('.guide .prose td:empty')].map(td => ({
+            height: td.getBoundingClientRect().height,
+            share: td.closest('table').getBoundingClientRect().width
+                   / td.closest('.prose').getBoundingClientRect().width}))"""
+    )
+    assert len(cells) >= 20
+    mm = 96 / 25.4  # CSS pixels per millimetre
+    assert min(c["height"] for c in cells) >= 10 * mm, cells
+    assert min(c["share"] for c in cells) > 0.95, cells
+    context.close()

@@ -44,7 +44,7 @@ def text(response) -> str:
 
 def test_teacher_catalog_filters(client, signed_in):
     everything = text(client.get("/teach/catalog"))
-    assert "黑油山研学：会冒油的山" in everything
+    assert "黑油山研学（一）出发之前：会冒油的山" in everything
     assert f"/teach/launch?course={COURSE}&amp;lesson={LESSON}" in everything
     assert f"/teach/launch?course={COURSE}&amp;quiz={QUIZ}" in everything
     assert f"/teach/launch?course={COURSE}&amp;guide={GUIDE}" in everything
