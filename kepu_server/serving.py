@@ -9,6 +9,10 @@
 - A connection stays open after a 304 or 204 (``KeepAliveTask``): waitress 3 closes every
   HTTP/1.1 response that has no Content-Length, bodyless ones included, so each unchanged
   poll of a class of tablets would cost a new TCP connection.
+- "Task queue depth is N" at most once every ``QUEUE_WARNING_EVERY`` seconds
+  (``QueueWarnings``): waitress logs it for every request that finds all threads busy, which
+  is every request of a hall polling at once, and building those log records was 5% of the
+  server's CPU under load. The deepest queue since the last line is what is logged.
 - No proxy header is trusted (rate limits count the real address) and no body over
   ``MAX_CONTENT_LENGTH`` is read (waitress's own default buffers up to 1 GB to disk first).
 """
@@ -17,6 +21,8 @@ from __future__ import annotations
 
 import logging
 import resource
+import threading
+import time
 
 import waitress.server
 from waitress.channel import HTTPChannel
@@ -26,6 +32,32 @@ from waitress.task import WSGITask
 CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT = 30  # seconds; a tablet polls every 2 s, so only dead sockets are this quiet
 CLEANUP_INTERVAL = 5
+QUEUE_WARNING_EVERY = 10.0  # seconds
+
+
+class QueueWarnings:
+    """Stands in for waitress's ``waitress.queue`` logger: one line per interval, not per task.
+
+    waitress calls ``warning("Task queue depth is %d", depth)`` inside its queue lock; this
+    only compares two numbers unless the interval has passed.
+    """
+
+    def __init__(self, logger: logging.Logger | None = None, every: float = QUEUE_WARNING_EVERY):
+        self.logger = logger or logging.getLogger("waitress.queue")
+        self.every = every
+        self._lock = threading.Lock()
+        self._next = 0.0
+        self._deepest = 0
+
+    def warning(self, message: str, depth: int, *args) -> None:
+        with self._lock:
+            self._deepest = max(self._deepest, depth)
+            now = time.monotonic()
+            if now < self._next:
+                return
+            deepest, self._deepest, self._next = self._deepest, 0, now + self.every
+        self.logger.warning("Task queue depth is %d (deepest in the last %g s: %d)",
+                            depth, self.every, deepest)  # fmt: skip
 
 
 def waitress_options(app) -> dict:
@@ -91,6 +123,7 @@ def create_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int =
     # Each connection is a descriptor, plus the database, the listening socket and files.
     raise_file_limit(options["connection_limit"] + 256)
     server = waitress.server.create_server(app, host=host, port=port, threads=threads, **options)
+    server.task_dispatcher.queue_logger = QueueWarnings()
     socket_map = getattr(server, "map", None) or server._map  # one socket, or several
     for dispatcher in socket_map.values():
         if isinstance(dispatcher, BaseWSGIServer):

@@ -2,6 +2,8 @@
 
 - The signed-cookie session built an itsdangerous serializer twice per request (it even
   serialises ``{}`` once to test it), with or without a cookie: now one per secret key.
+- Flask asks ``inspect.iscoroutinefunction`` of every hook and view on every request
+  (``ensure_sync``, seven times for a tablet's poll): now once per function.
 - The security headers were four ``Headers.setdefault`` calls on every response (werkzeug
   scans the header list each time): now added where the response starts, in one pass over
   the plain list of header pairs.
@@ -50,6 +52,24 @@ def with_default_headers(wsgi_app, headers: list[tuple[str, str]]):
     return app
 
 
+def remembered_ensure_sync(ensure_sync, limit: int = 1024):
+    """``app.ensure_sync`` that works out each function's wrapper once. Hooks and views are
+    registered at start-up; a function made per request (``after_this_request``) would fill
+    the dictionary, so it stops growing at ``limit`` entries and the rest are asked anew."""
+    known: dict = {}
+
+    def ensure(func):
+        found = known.get(func)
+        if found is None:
+            found = ensure_sync(func)
+            if len(known) < limit:
+                known[func] = found
+        return found
+
+    return ensure
+
+
 def init_app(app, default_headers: list[tuple[str, str]]) -> None:
     app.session_interface = CookieSessionInterface()
+    app.ensure_sync = remembered_ensure_sync(app.ensure_sync)
     app.wsgi_app = with_default_headers(app.wsgi_app, default_headers)

@@ -45,6 +45,26 @@ def test_an_answer_racing_the_teacher_is_refused_and_not_stored(
     assert rows(app, "SELECT * FROM answers") == []
 
 
+def test_an_answer_racing_the_seats_own_hand_in_is_refused_and_not_stored(
+    app, teacher, monkeypatch
+):
+    """The other tab of the same tablet hands the quiz in while this answer is scored."""
+    session = launch(app, teacher, quiz_id="water-quiz")
+    kid = seat(app.test_client(), session["code"], "小明")
+    client = app.test_client()
+
+    def score_then_hand_in(*args, **kwargs):
+        points = scoring.score_response(*args, **kwargs)
+        assert client.post("/api/v1/me/submit", headers=kid["headers"]).status_code == 200
+        return points
+
+    monkeypatch.setattr(api_student, "score_response", score_then_hand_in)
+    response = client.put("/api/v1/me/answers/q1", json={"response": 0}, headers=kid["headers"])
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "already_submitted"
+    assert rows(app, "SELECT * FROM answers") == []
+
+
 def test_without_the_race_the_same_answer_is_stored(app, teacher):
     session = launch(app, teacher, quiz_id="water-quiz")
     kid = seat(app.test_client(), session["code"], "小明")

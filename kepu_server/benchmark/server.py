@@ -3,7 +3,8 @@
     python -m kepu_server.benchmark.server kepu PORT INSTANCE CONTENT
     python -m kepu_server.benchmark.server floor PORT
 
-The floor is a bare Flask app on waitress with 8 threads and waitress's own defaults: the
+The floor is a bare Flask app on waitress with 8 threads and waitress's own defaults (except
+that it logs "Task queue depth" once per 10 s, as ``kepu serve`` does, not per request): the
 fastest this stack can answer. Both count the connections they accept and answer
 ``GET /_bench/accepted`` with that count (outside the app, so it costs neither anything).
 """
@@ -71,6 +72,11 @@ def main(argv: list[str]) -> None:
         server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8,
                                                **extra)  # fmt: skip
         server.channel_class = counting(server.channel_class)
+        # As ``kepu serve``: one queue-depth line per 10 s, not one per request. Otherwise
+        # the floor pays a log record per request that Kepu no longer does (see serving.py).
+        from kepu_server.serving import QueueWarnings
+
+        server.task_dispatcher.queue_logger = QueueWarnings()
     else:
         from kepu_server.app import create_app
         from kepu_server.serving import create_server

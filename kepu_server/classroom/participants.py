@@ -147,17 +147,19 @@ def join_session(
     return get_participant(db, participant_id), new_token, False
 
 
+def _seen_lately(seen: str | None) -> bool:
+    if not seen:
+        return False
+    try:
+        return datetime.now(UTC) - datetime.fromisoformat(seen) < LAST_SEEN_EVERY
+    except ValueError:
+        return False
+
+
 def touch(db, participant: dict) -> None:
     """Record that the tablet is alive, at most once per ``LAST_SEEN_EVERY``."""
-    seen = participant.get("last_seen_at")
-    now = datetime.now(UTC)
-    if seen:
-        try:
-            if now - datetime.fromisoformat(seen) < LAST_SEEN_EVERY:
-                return
-        except ValueError:
-            pass
-    seat_store.set_last_seen(db, participant["id"])
+    if not _seen_lately(participant.get("last_seen_at")):
+        seat_store.set_last_seen(db, participant["id"])
 
 
 def saved_answers(db, participant_id: int) -> dict[str, Any]:
@@ -187,25 +189,41 @@ def _check_writable(db, participant_id: int, *, needs_quiz: bool) -> tuple[dict,
 
 
 def save_answer(
-    db, participant_id: int, question, response: Any, score: float, quiz: Quiz | None = None
+    db,
+    participant_id: int,
+    question,
+    response: Any,
+    score: float,
+    last_seen: str | None = None,
+    quiz: Quiz | None = None,
 ) -> str:
     """Store (or replace) one answer with the ``score`` the server gave it; returns ``updated_at``.
 
-    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins. In a
-    contest (``quiz`` given) only the open question takes answers, before its deadline, as
-    checked on the fresh row inside the transaction: 409 ``question_closed``.
+    ``score`` comes from ``score_response`` (the one scoring pass). Last write wins.
+    ``last_seen`` is the seat's ``last_seen_at`` as the request read it: the answer also
+    records the tablet as alive, at most once per ``LAST_SEEN_EVERY`` (as the poll does).
+    In a contest (``quiz`` given) only the open question takes answers, before its deadline,
+    as checked on the fresh row inside the transaction: 409 ``question_closed``. Any other
+    answer is one statement whose WHERE is the check (and which refuses contest classes).
     """
     text = json.dumps(response, ensure_ascii=False)
     updated_at = now_iso()
-    with write_transaction(db):
-        _participant, session = _check_writable(db, participant_id, needs_quiz=True)
-        if contest_state.is_contest(session):
-            if quiz is None:
-                raise ApiError(409, "question_closed", "answering this question is closed")
-            contest_state.check_answerable(session, quiz, question.id)
-        answer_store.upsert_answer(db, participant_id, question.id, text, score, updated_at)
-        seat_store.set_last_seen(db, participant_id, updated_at)
-    return updated_at
+    if quiz is not None:
+        with write_transaction(db):
+            _participant, session = _check_writable(db, participant_id, needs_quiz=True)
+            if contest_state.is_contest(session):
+                contest_state.check_answerable(session, quiz, question.id)
+            answer_store.upsert_answer(db, participant_id, question.id, text, score, updated_at)
+            seat_store.set_last_seen(db, participant_id, updated_at)
+        return updated_at
+    touch = not _seen_lately(last_seen)
+    if answer_store.save_if_writable(db, participant_id, question.id, text, score, updated_at,
+                                     touch=touch):  # fmt: skip
+        return updated_at
+    _participant, session = _check_writable(db, participant_id, needs_quiz=True)  # says why
+    if contest_state.is_contest(session):
+        raise ApiError(409, "question_closed", "answering this question is closed")
+    raise ApiError(409, "quiz_closed", "the quiz is not open")  # it closed in between
 
 
 def stored_scores(db, participant_id: int) -> dict[str, float]:

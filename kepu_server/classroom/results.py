@@ -8,6 +8,7 @@ rows, so a dashboard polled every 2 seconds costs a few milliseconds.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import Counter
@@ -20,6 +21,7 @@ from kepu_server.quiz.scoring import max_points
 from kepu_server.quiz.scoring import response_label as label_response
 from kepu_server.store import answers as answer_store
 from kepu_server.store import participants as participant_store
+from kepu_server.store import polls
 
 EPSILON = 1e-9
 # A tablet polls every 2 s and its last_seen_at is written at most every 30 s: one not seen
@@ -302,6 +304,18 @@ def live_dashboard(db, catalog, session: dict, words: dict | None = None) -> dic
         ],
         "guides": _guide_stats(catalog, session, ticks["by_step"]),
     }
+
+
+def change_stamp(db, session: dict, *context: Any) -> str:
+    """A hash of everything a teacher's live view of ``session`` is made of: the session
+    row, every seat (and whether it is online), every answer and every tick, plus
+    ``context`` (the content's fingerprint, the language). One query, no aggregation and no
+    rendering, so an unchanged poll (``If-None-Match``) is answered before any of either.
+    """
+    online_since = (datetime.now(UTC) - OFFLINE_AFTER).isoformat(timespec="seconds")
+    parts = (repr(sorted(session.items())), *polls.class_changes(db, session["id"], online_since),
+             *map(str, context))  # fmt: skip
+    return hashlib.sha256("\x1c".join(parts).encode()).hexdigest()[:32]
 
 
 def _online(seen: str | None, now: datetime) -> bool:

@@ -159,6 +159,20 @@ def session_content(
     Any of them may be None when a plugin was disabled or removed since the launch; callers
     must then say so kindly rather than fail.
     """
+    # Built once per snapshot and choice: every tablet's answer and poll asks for it.
+    key = ("session_content", session["course_id"], session["lesson_id"], session["quiz_id"],
+           session["guide_id"], session.get("language"), lang)  # fmt: skip
+    cache = getattr(catalog, "response_cache", None)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = _session_content(catalog, session, lang)
+        if cache is not None:
+            cache[key] = found
+    course, lesson, quiz, guides = found
+    return course, lesson, quiz, list(guides)
+
+
+def _session_content(catalog, session: dict, lang: str | None):
     course = catalog.course(session["course_id"])
     if course is None:
         return None, None, None, []

@@ -8,7 +8,7 @@ disagree.
 
 from __future__ import annotations
 
-from kepu_server.store.db import write_transaction
+from kepu_server.store.db import write_statement, write_transaction
 
 
 def upsert_answer(
@@ -23,6 +23,48 @@ def upsert_answer(
             "updated_at = excluded.updated_at",
             [participant_id, question_id, response_json, score, updated_at],
         )
+
+
+def save_if_writable(
+    db,
+    participant_id: int,
+    question_id: str,
+    response_json: str,
+    score: float,
+    updated_at: str,
+    *,
+    touch: bool = True,
+) -> bool:
+    """``upsert_answer``, only while the seat may answer; with ``touch``, the seat's
+    ``last_seen_at`` too, in the same transaction.
+
+    The check (class open, quiz open, not handed in, not a contest: a contest's deadline is
+    checked in ``classroom.participants.save_answer``'s transaction) is the INSERT's own WHERE, so it holds
+    at the moment of the write (a teacher ending the class or the seat's own hand-in cannot
+    slip in between) and an answer is one statement when the seat was seen lately.
+    False, with nothing written, when the seat may not answer.
+    """
+    upsert = (
+        "INSERT INTO answers (participant_id, question_id, response, score, updated_at) "
+        "SELECT p.id, ?, ?, ?, ? FROM participants p "
+        "JOIN class_sessions s ON s.id = p.session_id "
+        "WHERE p.id = ? AND s.state = 'open' AND s.quiz_open "
+        "AND coalesce(p.submitted_at, '') = '' AND coalesce(s.mode, '') <> 'contest' "
+        "ON CONFLICT (participant_id, question_id) DO UPDATE SET "
+        "response = excluded.response, score = excluded.score, "
+        "updated_at = excluded.updated_at"
+    )
+    values = [question_id, response_json, score, updated_at, participant_id]
+    if not touch:
+        with write_statement(db):
+            return db.execute(upsert, values).rowcount == 1
+    with write_transaction(db):
+        if db.execute(upsert, values).rowcount != 1:
+            return False
+        db.execute(
+            "UPDATE participants SET last_seen_at = ? WHERE id = ?", [updated_at, participant_id]
+        )
+    return True
 
 
 def answer_rows(

@@ -16,13 +16,41 @@ from pathlib import Path
 
 import sqlite_utils
 from flask import current_app, g
+from sqlite_utils.utils import dedupe_keys
 
 BUSY_TIMEOUT_MS = 10_000
 _WRITERS = threading.Lock()
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """A sqlite-utils ``Database`` over ``path`` with WAL, busy_timeout and foreign keys on."""
+class Database(sqlite_utils.Database):
+    """sqlite-utils' ``Database``, with ``query`` running a SELECT as just that statement.
+
+    sqlite-utils wraps every ``query`` in ``SAVEPOINT`` / ``RELEASE`` so that a statement
+    which returns no rows can be undone before it raises. A SELECT cannot write, so the guard
+    only cost two statements (and, outside a transaction, a begin and a commit) per read:
+    a tablet's answer made 20 statements, 12 of them savepoints. Anything else keeps the guard.
+    """
+
+    def query(self, sql: str, params=None):
+        if sql.lstrip()[:6].upper() != "SELECT":
+            return super().query(sql, params)
+        if self._tracer:
+            self._tracer(sql, params)
+        cursor = self.conn.execute(sql, params if params is not None else ())
+        keys = [d[0] for d in cursor.description]
+        if len(set(keys)) != len(keys):
+            keys = dedupe_keys(keys)
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+
+def open_db(path: str | Path) -> Database:
+    """A sqlite-utils ``Database`` over ``path`` with WAL, busy_timeout and foreign keys on.
+
+    ``synchronous = NORMAL``: in WAL mode a commit is durable against the server process
+    crashing or being killed (the WAL is in the OS's page cache); only a power cut or an OS
+    crash may lose the last commits before a checkpoint, never corrupt the file. FULL would
+    fsync on every tablet's answer (see docs/decisions.md).
+    """
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
     )
@@ -30,7 +58,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
-    return sqlite_utils.Database(conn, execute_plugins=False)
+    return Database(conn, execute_plugins=False)
 
 
 @contextlib.contextmanager
@@ -58,6 +86,21 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     finally:
         if queued:
             _WRITERS.release()
+
+
+@contextlib.contextmanager
+def write_statement(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write statement on its own, outside the writers' queue: SQLite makes it atomic.
+
+    SQLite takes its write lock and gives it back inside the one C call that runs an
+    autocommit statement, without the GIL, so the lock is held for tens of microseconds and
+    a writer meeting it is rarely made to sleep. The queue (``_WRITERS``) is what
+    transactions need: its lock is handed to the next writer while that thread has no GIL,
+    and it then holds the queue while it waits up to a switch interval (5 ms) for the GIL.
+    Measured under 50 tablets answering at once, that wait made every answer queue behind
+    ~3 ms of nothing: about 300 answers a second, whatever the disk.
+    """
+    yield db
 
 
 def storage_unavailable(exc: BaseException) -> str | None:

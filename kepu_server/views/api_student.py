@@ -243,10 +243,10 @@ def save_answer(question):
     # Stored in the session's language, whatever language this tablet reads the quiz in.
     stored = state.session_quiz(session).question(question.id) or question
     response = state.response_for_session(question, stored, response)
+    contest_quiz = state.session_quiz(session) if contest_state.is_contest(session) else None
     try:
-        updated_at = seats.save_answer(
-            get_db(), participant["id"], stored, response, score, state.session_quiz(session)
-        )
+        updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score,
+                                       participant["last_seen_at"], quiz=contest_quiz)  # fmt: skip
     except ApiError as exc:
         raise _question_closed(exc) from None
     emit_session_event({"type": "answered", "session": session["id"],

@@ -31,6 +31,13 @@ MEDIA_TYPES = {".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".mp3", ".mp4",
 PAGE_CACHE_LIMIT = 2048
 
 
+def _has(course_id: str, kind: str, item_id: str) -> bool:
+    """Whether the course has that lesson or guide: all a cached page needs to know first
+    (its language and the item in it are only worked out when the page is rendered)."""
+    found = get_catalog().course(course_id)
+    return found is not None and item_id in getattr(found, kind)
+
+
 def public_page(render: Callable[[], str], *key) -> Response | str:
     """``render()`` for a signed-in teacher; for anyone else, the cached page (or a 304)."""
     if bearer_token() is not None or session.get("user_id") or "_flashes" in session:
@@ -93,7 +100,8 @@ def theme_choices() -> list[tuple[str, str]]:
 
 @bp.get("/courses/<course_id>")
 def course(course_id):
-    find_course(course_id)  # a 404 is not cached
+    if get_catalog().course(course_id) is None:
+        find_course(course_id)  # the 404 (not cached)
     return public_page(lambda: _course_page(course_id))
 
 
@@ -108,8 +116,8 @@ def _course_page(course_id):
 
 @bp.get("/courses/<course_id>/lessons/<lesson_id>")
 def lesson(course_id, lesson_id):
-    found, lang = find_course(course_id)
-    find_lesson(found, lesson_id, lang)  # a 404 is not cached
+    if not _has(course_id, "lessons", lesson_id):
+        find_lesson(*find_course(course_id)[:1], lesson_id, None)  # the 404 (not cached)
     return public_page(lambda: _lesson_page(course_id, lesson_id))
 
 
@@ -140,8 +148,8 @@ def worksheet_questions(course, quiz) -> list[dict]:
 
 @bp.get("/courses/<course_id>/guides/<guide_id>")
 def guide(course_id, guide_id):
-    found, lang = find_course(course_id)
-    find_guide(found, guide_id, lang)  # a 404 is not cached
+    if not _has(course_id, "guides", guide_id):
+        find_guide(*find_course(course_id)[:1], guide_id, None)  # the 404 (not cached)
     return public_page(lambda: _guide_page(course_id, guide_id))
 
 

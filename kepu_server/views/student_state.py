@@ -18,14 +18,17 @@ from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import content_fingerprint, get_catalog
 from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
-from kepu_server.classroom.sessions import get_session, session_content
+from kepu_server.classroom.sessions import decode as decode_session
+from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
 from kepu_server.i18n import requested_language
 from kepu_server.quiz.scoring import public_question
 from kepu_server.quiz.types import seeded_rng
 from kepu_server.security import PARTICIPANT_COOKIE
 from kepu_server.store import participants as seat_store
+from kepu_server.store import polls
 from kepu_server.store.db import get_db
+from kepu_server.tokens import hash_token
 from kepu_server.views.common import render_md
 from kepu_server.views.review_labels import response_label, right_answer_label
 
@@ -52,12 +55,12 @@ def current_seat(*, allow_ended: bool = False) -> tuple[dict, dict]:
         token = request_token()
         if token and token.startswith("kepu_") and current_user() is not None:
             raise ApiError(403, "forbidden", "this needs a student's token from joining a class")
-        db = get_db()
-        participant = seats.participant_by_token(db, token)
-        session = get_session(db, participant["session_id"]) if participant else None
-        if participant is None or session is None:
+        found = None
+        if token and token.startswith(seats.TOKEN_PREFIX):
+            found = polls.seat_and_class(get_db(), hash_token(token))  # one query
+        if found is None:
             raise ApiError(401, "unauthorized", "join the class first")
-        g.kepu_seat = (participant, session)
+        g.kepu_seat = (found[0], decode_session(found[1]))
     participant, session = g.kepu_seat
     if session["state"] != "open" and not allow_ended:
         raise ApiError(409, "session_ended", "this class has ended")

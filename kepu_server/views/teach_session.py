@@ -21,7 +21,7 @@ from kepu_server.store import repairs
 from kepu_server.store.db import get_db
 from kepu_server.store.participants import participant_names
 from kepu_server.views import teaching_web
-from kepu_server.views.common import render_md
+from kepu_server.views.common import render_md, unless_unchanged
 
 bp = Blueprint("teach_session", __name__, url_prefix="/teach/sessions")
 
@@ -143,13 +143,15 @@ def dashboard(session_id):
 @bp.get("/<session_id>/dashboard/live")
 @teacher_required
 def dashboard_fragment(session_id):
-    """The dashboard's changing part as HTML, with an ETag so an unchanged poll is a 304."""
+    """The dashboard's changing part as HTML; a 304, before any of it is built, while nothing
+    in the class changed (``unless_unchanged``)."""
     row = _session(session_id)
-    live = session_results.live_dashboard(get_db(), get_catalog(), row, _words())
-    response = make_response(render_template("teach/_dashboard_body.html", live=live))
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+
+    def render():
+        live = session_results.live_dashboard(get_db(), get_catalog(), row, _words())
+        return make_response(render_template("teach/_dashboard_body.html", live=live))
+
+    return unless_unchanged("dashboard", row, render)
 
 
 @bp.get("/<session_id>/results")
