@@ -141,6 +141,26 @@ def test_projector_and_three_tablets_play_a_contest(browser, live_server, teache
     expect(cai.locator('.question[data-qid="q2"]')).to_be_visible(timeout=10000)
     expect(cai.locator(".q-meta")).to_contain_text("Question 2 of")
 
+    # Next twice at once opens one question, never skips one. Stop then reveal at once (the
+    # second key while the first is on its way): both run, in order.
+    def keys(*names):
+        projector.evaluate("names => names.forEach(k => document.dispatchEvent("
+                           "new KeyboardEvent('keydown', {key: k, bubbles: true})))", list(names))  # fmt: skip
+
+    def contest_row():
+        return rows(live_server.app, "SELECT contest_state, contest_index FROM class_sessions "
+                                     "WHERE code = ?", [code])[0]  # fmt: skip
+
+    keys("n", "n")
+    expect(projector.locator(".contest-prompt")).not_to_contain_text("哪些是液态", timeout=5000)
+    wait_for(lambda: contest_row()["contest_state"] == "open", 5, "the next question")
+    expect(projector.locator("[data-contest-action=close]")).to_be_enabled(timeout=3000)
+    assert contest_row()["contest_index"] == 2  # q3: the double "next" opened one question
+    keys("s", "r")
+    wait_for(lambda: contest_row()["contest_state"] == "revealed", 4, "the reveal after stop")
+    expect(projector.locator(".contest-bar-row").first).to_be_visible(timeout=5000)
+    assert contest_row()["contest_index"] == 2
+
     # 1920×1080: the same page, still on one screen.
     projector.set_viewport_size({"width": 1920, "height": 1080})
     box = projector.locator(".contest-controls").bounding_box()

@@ -28,10 +28,11 @@ TOP = 10
 BUCKETS = 5
 
 
-def act(db, session: dict, action, quiz, question_types: dict, xapi=None) -> dict:
+def act(db, session: dict, action, quiz, question_types: dict, xapi=None, on_event=None) -> dict:
     """Apply ``next``, ``close`` or ``reveal``; returns the new session row. 409 when the
     action makes no sense now (``reveal`` before the first question, anything after the end).
-    ``xapi``: the xAPI reporter the hand-ins at the end go to (None when off)."""
+    ``xapi``: the xAPI reporter the hand-ins at the end go to (None when off); ``on_event``:
+    the plugin event sender, which hears ``submitted`` for each seat handed in at the end."""
     if action not in ACTIONS:
         raise ApiError(400, "bad_request", "'action' must be 'next', 'close' or 'reveal'")
     if quiz is None or not quiz.questions:
@@ -76,14 +77,45 @@ def act(db, session: dict, action, quiz, question_types: dict, xapi=None) -> dic
                        "contest_deadline": at if deadline is None else min(at, deadline)}  # fmt: skip
         session = update_session(db, session["id"], **changes)
     if finishing:
-        hand_in_all(db, session, quiz, question_types, xapi)
+        hand_in_all(db, session, quiz, question_types, xapi, on_event)
     return session
 
 
-def hand_in_all(db, session: dict, quiz, question_types: dict, xapi=None) -> None:
-    """The contest is over: every seat counts as handed in (idempotent per seat)."""
+def hand_in_all(db, session: dict, quiz, question_types: dict, xapi=None, on_event=None) -> int:
+    """The contest is over: every seat counts as handed in (idempotent per seat). Each seat
+    newly handed in is one ``submitted`` event, as when a student hands in; returns how many."""
+    handed = 0
     for seat_id in contest_store.seat_ids(db, session["id"]):
-        seats.submit(db, seat_id, quiz, question_types, xapi=xapi)
+        handed += hand_in(db, session["id"], seat_id, quiz, question_types, xapi, on_event)
+    return handed
+
+
+def hand_in(db, session_id: str, seat_id: int, quiz, question_types: dict, xapi=None,
+            on_event=None) -> bool:  # fmt: skip
+    """Hand in one seat (its xAPI statements go with it); ``on_event`` hears ``submitted``
+    after the commit, only the first time. A seat of an ended class stays as it is."""
+    try:
+        participant, new = seats.submit(db, seat_id, quiz, question_types, xapi=xapi)
+    except ApiError as exc:
+        if exc.code == "session_ended":  # the teacher ended the class meanwhile
+            return False
+        raise
+    if new and on_event is not None:
+        on_event(seats.submitted_event(session_id, participant))
+    return new
+
+
+def hand_in_late_seat(db, session_id: str, seat_id: int, quiz, question_types: dict,
+                      xapi=None, on_event=None) -> bool:  # fmt: skip
+    """A seat that joins once the contest has finished counts as handed in at once (score
+    0 of the quiz's points), like every seat at the end; the session is read afresh so a
+    finish committed while the seat joined is seen. True when it was handed in now."""
+    session = get_session(db, session_id)
+    if session is None or session["state"] != "open" or cs.phase(session) != "finished":
+        return False
+    if quiz is None:
+        return False
+    return hand_in(db, session_id, seat_id, quiz, question_types, xapi, on_event)
 
 
 def responses_to(db, session_id: str, question_id: str) -> list[tuple]:

@@ -4,7 +4,8 @@ A contest runs the session's quiz question by question, in the file's order. The
 ``contest_state`` (``waiting``, ``open``, ``closed``, ``revealed``, ``finished``), the
 question's ``contest_index`` and its ``contest_deadline`` (UNIX seconds on the server's
 clock, NULL when the teacher closes it by hand). An ``open`` question whose deadline has
-passed *is* closed: nothing has to run at the deadline for answering to stop.
+passed *is* closed: nothing has to run at the deadline for answering to stop. So is one
+whose class the teacher ended with the ordinary end button.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def phase(session: dict, at: float | None = None) -> str | None:
     if not is_contest(session):
         return None
     state = session.get("contest_state") or "waiting"
-    if state == "open" and deadline_passed(session, at):
-        return "closed"
+    if state == "open" and (deadline_passed(session, at) or session.get("state") == "ended"):
+        return "closed"  # past its deadline, or the teacher ended the class mid-question
     return state
 
 

@@ -286,6 +286,12 @@ def submit(
     return get_participant(db, participant_id), True
 
 
+def submitted_event(session_id: str, participant: dict) -> dict:
+    """The ``submitted`` session event of a seat just handed in (one shape for every path)."""
+    return {"type": "submitted", "session": session_id, "participant": participant["id"],
+            "score": participant["score"], "max_score": participant["max_score"]}  # fmt: skip
+
+
 def set_section(db, participant_id: int, index: int) -> None:
     with write_transaction(db):
         _check_writable(db, participant_id, needs_quiz=False)

@@ -1,7 +1,8 @@
 /* The contest projector: polls GET /api/v1/sessions/<id>/contest, draws the question, the
    countdown (from the server's seconds_left, never the projector's own clock), the answered
    count and, after the reveal, the right answer, explanation and the class's answers as
-   CSS bars. Keys: N / → / Page Down (clickers) next, R / B reveal, S stop answering. */
+   CSS bars. Keys: N / → / Page Down (clickers) next, R / B reveal, S stop answering. A key
+   pressed while another action is on its way runs after it (the same key twice runs once). */
 (function () {
   "use strict";
   var root = document.getElementById("contest");
@@ -14,7 +15,8 @@
   var current = null;       // the last contest state
   var receivedAt = 0;       // performance.now() when it arrived
   var drawnKey = null;      // what the stage shows, to redraw only on change
-  var busy = false;
+  var busy = false;         // the action on its way to the server, or false
+  var pending = null;       // a different action pressed meanwhile, run next
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -163,9 +165,21 @@
       .catch(function () { timer.textContent = words.offline; });
   }
 
+  // One action at a time: the same key again while it is on its way is dropped (a double
+  // "next" must not skip a question); a different one (reveal right after stop) waits and
+  // runs when the first is done. The buttons show "busy" meanwhile.
+  function setBusy(action) {
+    busy = action;
+    root.setAttribute("aria-busy", action ? "true" : "false");
+    root.classList.toggle("contest-busy", !!action);
+  }
+
   function act(action) {
-    if (busy) { return; }
-    busy = true;
+    if (busy) {
+      if (action !== busy) { pending = action; }
+      return;
+    }
+    setBusy(action);
     fetch(url, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
@@ -173,7 +187,12 @@
     }).then(function (r) { return r.json(); })
       .then(function (c) { if (c && c.state) { draw(c); } else { refresh(); } })
       .catch(function () { refresh(); })
-      .then(function () { busy = false; });
+      .then(function () {
+        setBusy(false);
+        var then = pending;
+        pending = null;
+        if (then && then !== action) { act(then); }
+      });
   }
 
   root.querySelectorAll("[data-contest-action]").forEach(function (button) {

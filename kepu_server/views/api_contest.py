@@ -15,6 +15,7 @@ from kepu_server.classroom import contest_state as cs
 from kepu_server.classroom import teaching
 from kepu_server.classroom.sessions import session_content
 from kepu_server.errors import ApiError
+from kepu_server.session_events import emit_session_event
 from kepu_server.store.db import get_db
 from kepu_server.views import teaching_web
 from kepu_server.views.common import conditional_json, json_body
@@ -46,7 +47,7 @@ def contest_post(id):
     quiz = session_content(catalog, row)[2]
     row = contest_actions.act(
         get_db(), row, data["action"], quiz, catalog.question_types,
-        xapi=teaching_web.xapi_reporter(),
+        xapi=teaching_web.xapi_reporter(), on_event=emit_session_event,
     )  # fmt: skip
     return jsonify(teacher_contest(row))
 

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 
 from kepu_server.catalog import get_catalog
-from kepu_server.classroom import contest_state
+from kepu_server.classroom import contest, contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.classroom.sessions import open_session_by_code, session_content
@@ -92,6 +92,12 @@ def join_class(code, name, token: str | None) -> tuple[dict, dict, str, bool]:
     if not rejoined:
         emit_session_event({"type": "joined", "session": session["id"],
                             "participant": participant["id"], "name": participant["name"]})  # fmt: skip
+    if contest_state.is_contest(session) and not participant["submitted_at"]:
+        # Joining once the contest has finished: handed in at once, as every seat at the end.
+        if contest.hand_in_late_seat(db, session["id"], participant["id"],
+                                     state.session_quiz(session), get_catalog().question_types,
+                                     teaching_web.xapi_reporter(), emit_session_event):  # fmt: skip
+            participant = seats.get_participant(db, participant["id"])
     return session, participant, token, rejoined
 
 
@@ -275,9 +281,7 @@ def submit():
         xapi=teaching_web.xapi_reporter(),
     )
     if new:
-        emit_session_event({"type": "submitted", "session": session["id"],
-                            "participant": participant["id"], "score": participant["score"],
-                            "max_score": participant["max_score"]})  # fmt: skip
+        emit_session_event(seats.submitted_event(session["id"], participant))
     return jsonify(state.submission(course, quiz, participant, session))
 
 
