@@ -19,6 +19,7 @@ from tests.conftest import ROOT
 COURSE = "heiyoushan-trip"
 LESSON = f"/courses/{COURSE}/lessons/{COURSE}"
 LESSON_JSON = f"/api/v1/courses/{COURSE}/lessons/{COURSE}"
+OPENAPI = "openapi.openapi"
 
 
 @pytest.fixture
@@ -176,8 +177,12 @@ def test_personal_paths_and_errors_are_never_kept(web, views_run):
         assert web.get("/courses/nope")[0] == 404
         assert web.get("/api/v1/me")[0] == 401
         assert web.get("/login")[0] == 200
+        # 200s with no cookie that their views did not mark public
+        assert web.get(f"/courses/{COURSE}/media/asphalt-mound.svg")[0] == 200
+        assert web.get("/api/v1/openapi.json")[0] == 200
     assert views_run["pages.course"] == 2 and views_run["auth.login"] == 2
-    assert views_run["api_student.me"] == 2
+    assert views_run["api_student.me"] == 2 and views_run["pages.media"] == 2
+    assert views_run[OPENAPI] == 2
 
 
 def test_the_cache_stays_bounded(app, web, views_run):
