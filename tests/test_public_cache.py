@@ -10,6 +10,7 @@ import http.client
 import re
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,19 @@ def test_a_plugins_request_hook_turns_the_cache_off(plugin_hook, live_server, vi
     for _ in range(3):
         assert web.get(LESSON)[0] == 200
     assert views_run["pages.lesson"] == 3 and len(seen) == 3
+
+
+def test_public_cache_false_in_the_config_turns_it_off(app_config):
+    from kepu_server.app import create_app
+    from tests.conftest import LiveServer
+
+    (Path(app_config["KEPU_INSTANCE"]) / "config.toml").write_text("public_cache = false\n")
+    app = create_app(app_config)
+    live = LiveServer(app).start()
+    try:
+        web = Client(live)
+        first, again = web.get(LESSON), web.get(LESSON)
+        assert first == again and first[0] == 200
+        assert ("public_cache",) not in app.extensions["kepu"].catalog.response_cache
+    finally:
+        live.stop()
