@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from xml.etree.ElementTree import Element
@@ -46,6 +47,16 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 100_000
 MAX_BRACKETS_PER_BLOCK = 500
 MAX_BRACKETS = 2000
+
+
+_TABLE = re.compile(r"<table(?=[\s>])")
+
+
+def focusable_tables(html: str) -> str:
+    """A wide table scrolls sideways on a tablet (kepu.css); ``tabindex="0"`` lets a keyboard
+    reach it and scroll it (axe's scrollable-region-focusable). Applied to sanitised output,
+    whose ``<table`` tags are nh3's own."""
+    return _TABLE.sub('<table tabindex="0"', html)
 
 
 def sanitize(html: str) -> str:
@@ -111,7 +122,7 @@ class MarkdownRenderer:
                 ]
             )
             try:
-                html = sanitize(md.convert(text))
+                html = focusable_tables(sanitize(md.convert(text)))
             except Exception:  # noqa: BLE001 - deep nesting (RecursionError), a plugin's bug
                 log.exception("Markdown could not be rendered; showing it as plain text")
         if html is None:
