@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 
-from kepu_server import web_speed
+from kepu_server import public_cache, web_speed
 from kepu_server.auth import bearer_token
 from kepu_server.errors import ApiError
 from kepu_server.store import limits as limits_store
@@ -99,6 +99,9 @@ def init_app(app) -> None:
 
     # On every response that did not set its own (course media sets a stricter CSP).
     web_speed.init_app(app, SECURITY_HEADERS)
+    # In front of that: public answers replayed without entering Flask (public_cache.py).
+    # The language cookie is part of its key; the device cookie only the join pages read.
+    public_cache.init_app(app, frozenset({"lang", DEVICE_COOKIE}))
 
     @app.after_request
     def device_cookie(response):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from kepu_server.auth import teacher_required
 from kepu_server.catalog import get_catalog
 from kepu_server.errors import ApiError
 from kepu_server.i18n import content_language
+from kepu_server.public_cache import mark_public
 from kepu_server.version import __version__
 from kepu_server.views.common import cached_json, conditional_json, find_course, find_lesson
 from kepu_server.views.serialize import course_detail, course_summary, lesson_detail, quiz_full
@@ -17,6 +18,7 @@ bp = Blueprint("api_content", __name__, url_prefix="/api/v1")
 
 @bp.get("/health")
 def health():
+    mark_public(request.environ)  # constant for the life of the process
     return jsonify({"status": "ok", "version": __version__})
 
 

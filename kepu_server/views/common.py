@@ -14,6 +14,7 @@ from kepu_server.catalog import content_fingerprint, get_catalog
 from kepu_server.content.model import Course, Guide, Lesson
 from kepu_server.errors import ApiError
 from kepu_server.i18n import content_language
+from kepu_server.public_cache import mark_public
 
 # Deeper than any body this API takes (a quiz is about 5 levels); a deeper one could make a
 # later step (scoring, storing, echoing) recurse without end.
@@ -97,6 +98,7 @@ def cached_json(build: Callable[[], Any], *key: Any):
     """
     from kepu_server.catalog import get_catalog
 
+    mark_public(request.environ)  # content is the same for everyone (public_cache.py)
     cache = get_catalog().response_cache
     cache_key = (request.path, *key)
     hit = cache.get(cache_key)

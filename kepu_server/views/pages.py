@@ -13,6 +13,7 @@ from kepu_server.auth import bearer_token, current_user
 from kepu_server.catalog import get_catalog
 from kepu_server.content.model import GRADES
 from kepu_server.i18n import content_language, ui_language
+from kepu_server.public_cache import mark_public
 from kepu_server.quiz.scoring import public_question
 from kepu_server.views.common import find_course, find_guide, find_lesson, render_md
 from kepu_server.views.serialize import course_detail, course_summary, guide_detail, lesson_detail
@@ -42,6 +43,7 @@ def public_page(render: Callable[[], str], *key) -> Response | str:
     """``render()`` for a signed-in teacher; for anyone else, the cached page (or a 304)."""
     if bearer_token() is not None or session.get("user_id") or "_flashes" in session:
         return render()  # the page names the teacher, or shows a message for this visitor
+    mark_public(request.environ)  # the same for every anonymous visitor (public_cache.py)
     cache = get_catalog().response_cache
     cache_key = ("page", request.path, ui_language(), request.args.get("lang", "")[:8], *key)
     hit = cache.get(cache_key)
