@@ -104,6 +104,7 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     pad.wait_for_url("**/me")
     found += violations(pad, axe_source)  # the quiz
     pad.locator(".w-single button.option").first.click()
+    pad.wait_for_selector('[data-sync][data-state="saved"]')  # else 交卷 waits for the answer
     pad.click("[data-submit]")
     found += violations(pad, axe_source)  # the hand-in dialog
     pad.click("[data-submit-confirm]")
