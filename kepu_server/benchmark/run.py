@@ -75,6 +75,8 @@ def run_pages(work: Path, instance: dict, args) -> None:
         for kind, reqs in (("get", floor_get), ("put", floor_put)):
             base[kind].append(measure(floor, reqs, connections, seconds, args.wrk))
         for name, kind, target in SCENARIOS:
+            if args.scenario and name not in args.scenario:
+                continue
             figures, connects = measure(kepu, requests[name], connections, seconds, args.wrk)
             rows.append((name, kind, target, figures, connects))
         base["get"].append(measure(floor, floor_get, connections, seconds, args.wrk))
@@ -174,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--storm-seconds", type=int, default=20)
     parser.add_argument("--tablets", default="40,150,300")
     parser.add_argument("--only", choices=["pages", "storm", "large"], action="append")
+    parser.add_argument("--scenario", choices=[name for name, _, _ in SCENARIOS],
+                        action="append", help="of the pages: only these (and the floor)")  # fmt: skip
     parser.add_argument("--python-client", dest="wrk", action="store_false", default=None,
                         help="use the built-in client even when wrk is installed")  # fmt: skip
     args = parser.parse_args(argv)
