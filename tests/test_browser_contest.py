@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import rows
+from tests.student_support import rows, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -33,16 +33,6 @@ SECONDS = 5
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN]}
-
-
-def wait_for(predicate, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_projector_and_three_tablets_play_a_contest(browser, live_server, teacher):

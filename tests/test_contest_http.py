@@ -9,36 +9,19 @@ that returns its whole spec included); the final scores are those of the answers
 
 from __future__ import annotations
 
-import json
-import sys
 import time
-import types
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from kepu_server import QuestionType, hookimpl
 from tests.conftest import LiveServer
-from tests.student_support import secret_keys_in
+from tests.student_support import leaks, leaky_course
 
 # Short, yet long enough for 32 answers on a busy 2-core test machine.
 SECONDS = 4
 STUDENTS = 40
 IN_TIME = 32  # students 0..31 answer while the question is open; 32..39 after the deadline
-
-LEAKY = QuestionType(
-    name="leaky",
-    validate=lambda spec: [],
-    public=lambda spec: {**spec, "nested": {"answer": spec.get("answer"), "ok": 1}},
-    score=lambda spec, response: 1.0 if response == spec["answer"] else 0.0,
-)
-
-
-@hookimpl
-def kepu_question_types(app):
-    return [LEAKY]
-
 
 QUIZ = """id = "contest-quiz"
 title = "Contest"
@@ -93,18 +76,8 @@ def is_right(student: int, question: int) -> bool:
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    module = types.ModuleType("kepu_contest_leaky")
-    module.kepu_question_types = kepu_question_types
-    sys.modules[module.__name__] = module
-    course = tmp_path / "content" / "quizland"
-    (course / "quizzes").mkdir(parents=True)
-    (course / "course.toml").write_text(
-        'id = "quizland"\ntitle = "Quizland"\nlanguage = "en"\ngrades = ["middle"]\n', "utf-8"
-    )
-    (course / "quizzes" / "contest-quiz.toml").write_text(QUIZ, "utf-8")
-    yield {**app_config, "KEPU_CONTENT": str(tmp_path / "content"),
-           "KEPU_EXTRA_PLUGINS": [module]}  # fmt: skip
-    sys.modules.pop(module.__name__, None)
+    with leaky_course(app_config, tmp_path, "quizland", "contest-quiz", QUIZ) as config:
+        yield config
 
 
 @pytest.fixture
@@ -242,15 +215,7 @@ def test_forty_tablets_play_a_contest_over_http(server, teacher):
             for state, text in tablet.seen:
                 if state != "open":
                     continue
-                body = json.loads(text)
-                assert not secret_keys_in(body), (qid, secret_keys_in(body))
-                # The seat's own answer comes back to it as ``response``: what it typed is
-                # no leak. Everything else is searched for the key's values.
-                question = (body.get("contest") or {}).get("question") or {}
-                question.pop("response", None)
-                text = json.dumps(body, ensure_ascii=False)
-                for value in KEY_VALUES[qid]:
-                    assert value not in text, (qid, value)
+                assert not leaks(text, KEY_VALUES[qid]), (qid, leaks(text, KEY_VALUES[qid]))
             tablet.seen.clear()
 
     finished = teach.post(contest_url, json={"action": "next"}, timeout=10).json()
