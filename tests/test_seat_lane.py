@@ -188,6 +188,14 @@ def test_bad_foreign_and_ended_tokens_get_flasks_json_errors(app, session, table
     assert response.status == 409 and b"session_ended" in body and len(flask_runs) == 5
 
 
+def test_a_session_or_unknown_cookie_goes_to_flask(tablet, flask_runs):
+    etag = etag_of(tablet.poll()[1])
+    flask_runs.clear()
+    for cookie in ("kepu_session=a-teachers", "other=1", "kepu_device=abcdefghijklmnop"):
+        assert tablet.poll(etag, Cookie=cookie)[0].status == 304
+    assert flask_runs == [1, 1]  # a session (Flask may refresh it) or a stranger: Flask's
+
+
 def test_another_seats_etag_is_not_this_seats(app, session, live_server, tablet, flask_runs):
     other_token = seat(app.test_client(), session["code"], "小红")["token"]
     other = Tablet(live_server, {"Authorization": f"Bearer {other_token}"})
