@@ -6,6 +6,7 @@ from flask import Flask
 
 from kepu_server import config as kepu_config
 from kepu_server import i18n, security, web_errors
+from kepu_server.answer_lane import init_app as init_answer_lane
 from kepu_server.catalog import CatalogHolder
 from kepu_server.errors import StartupError
 from kepu_server.store import db as store
@@ -28,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
 
     store.init_app(app)
+    init_answer_lane(app)  # a tablet's common answer, in front of Flask (answer_lane.py)
     i18n.init_app(app)
     security.init_app(app)
     web_errors.init_app(app)

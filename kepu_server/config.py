@@ -33,6 +33,7 @@ def defaults(instance: Path) -> dict:
         "KEPU_EXTRA_PLUGINS": (),
         "KEPU_MAX_JSON_BYTES": 64 * 1024,
         "KEPU_MAX_PARTICIPANTS": 300,  # seats in one class session
+        "KEPU_ANSWER_LANE": True,  # a tablet's common answer saved in front of Flask
         "KEPU_RETENTION_DAYS": 365,
         # A class nobody ended is ended this many hours after it started (0: never).
         "KEPU_AUTO_END_HOURS": 12,
