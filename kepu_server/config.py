@@ -33,12 +33,13 @@ def defaults(instance: Path) -> dict:
         "KEPU_EXTRA_PLUGINS": (),
         "KEPU_MAX_JSON_BYTES": 64 * 1024,
         "KEPU_MAX_PARTICIPANTS": 300,  # seats in one class session
-        "KEPU_ANSWER_LANE": True,  # a tablet's common answer saved in front of Flask
         "KEPU_RETENTION_DAYS": 365,
         # A class nobody ended is ended this many hours after it started (0: never).
         "KEPU_AUTO_END_HOURS": 12,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "KEPU_PUBLIC_CACHE": True,  # public answers replayed in front of Flask (public_cache.py)
+        "KEPU_SEAT_LANE": True,  # the tablet's unchanged poll answered in front of Flask
+        "KEPU_ANSWER_LANE": True,  # a tablet's common answer saved in front of Flask
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
         # What one installed pack, plugin or wheel may hold, unpacked (see docs/writing_plugins.md).
         "KEPU_PACK_MAX_FILES": 2000,

@@ -17,6 +17,9 @@ request it has seen before from the bytes Flask sent the first time:
   the body; a request whose ``If-None-Match`` holds the ETag gets the 304 Flask gives.
 - At most ``ENTRIES`` entries and ``MAX_BYTES`` of bodies (least recently used go first).
 - If a plugin adds a request hook of its own, nothing is served from here: a hit would skip it.
+
+``/api/v1/me`` is never looked up here: a tablet's poll is personal. Its unchanged 304 has a
+lane of its own, inside this one (``seat_lane.py``), keyed on the seat as the view keys it.
 """
 
 from __future__ import annotations
