@@ -24,8 +24,8 @@ before:
   ``KEPU_MAX_JSON_BYTES`` and ``MAX_CONTENT_LENGTH`` (otherwise Flask's 413), and a body
   ``views.common.json_object`` reads as an object with ``response``; the body read here is
   handed on to Flask when Flask answers;
-- no request hook of a plugin (app-wide or on the student API's blueprint), no receiver of
-  Flask's request signals, no plugin listening to ``kepu_session_event`` (its hook would
+- no request hook of a plugin (app-wide or on the student API's blueprint, or an app
+  context teardown), no receiver of Flask's request or app context signals, no plugin listening to ``kepu_session_event`` (its hook would
   run outside the request it runs in through Flask), ``debug`` off and ``app.json``
   compact, and ``answer_lane = true`` (the default; ``KEPU_ANSWER_LANE``);
 - every refusal of ``save_seat_answer`` (an ``ApiError``, raised before anything is
@@ -46,7 +46,7 @@ from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.errors import ApiError
 from kepu_server.i18n import language_choice
-from kepu_server.public_cache import core_hooks_only
+from kepu_server.public_cache import CORE_HOOK_MODULES, PLUGIN_MODULES, core_hooks_only
 from kepu_server.security import DEVICE_COOKIE, PARTICIPANT_COOKIE
 from kepu_server.store.db import thread_db
 from kepu_server.views import seat_answers
@@ -57,8 +57,11 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v1/me/answers/"
 BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
 COOKIES = frozenset({PARTICIPANT_COOKIE, "lang", DEVICE_COOKIE})
+# What Flask sends around a request; a receiver of any of them would miss the lane's answers.
 REQUEST_SIGNALS = (signals.request_started, signals.request_finished,
-                   signals.got_request_exception, signals.request_tearing_down)  # fmt: skip
+                   signals.got_request_exception, signals.request_tearing_down,
+                   signals.appcontext_pushed, signals.appcontext_popped,
+                   signals.appcontext_tearing_down)  # fmt: skip
 OK = "200 OK"
 VARY = ("Vary", "Cookie")
 
@@ -78,7 +81,7 @@ def lane_answer(app, environ) -> bytes | None:
         return None  # no bearer: a cookie write, for Flask's CSRF rule
     length = environ.get("CONTENT_LENGTH") or ""
     limit = min(app.config["KEPU_MAX_JSON_BYTES"], app.config.get("MAX_CONTENT_LENGTH") or 2**62)
-    if not length.isdigit() or int(length) > limit:
+    if not (length.isascii() and length.isdigit()) or int(length) > limit:
         return None
     raw = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(raw)  # for Flask, should it answer after all
@@ -129,6 +132,11 @@ def with_answer_lane(wsgi_app, flask_app, enabled):
     return app
 
 
+def _core(func) -> bool:
+    module = getattr(func, "__module__", "") or ""
+    return module.startswith(CORE_HOOK_MODULES) and not module.startswith(PLUGIN_MODULES)
+
+
 def init_app(app) -> None:
     """Put the lane in front of ``app.wsgi_app`` (call before the default headers wrap it)."""
 
@@ -140,6 +148,7 @@ def init_app(app) -> None:
             and app.json.compact is not False
             and not any(signal.receivers for signal in REQUEST_SIGNALS)
             and core_hooks_only(app, (None, BLUEPRINT))
+            and all(_core(func) for func in app.teardown_appcontext_funcs)
         )
 
     app.wsgi_app = with_answer_lane(app.wsgi_app, app, enabled)

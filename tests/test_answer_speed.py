@@ -15,6 +15,7 @@ import re
 import shutil
 
 import pytest
+from flask import request_started
 
 from kepu_server.auth import create_api_token
 from kepu_server.classroom.sessions import session_content
@@ -242,17 +243,42 @@ def test_cookie_writes_keep_flasks_csrf_rule(app, live_server, quiz_class, view_
         assert [r["name"] for r in stored(app)] == ["小明", "小红"]
 
 
-def test_a_request_hook_of_a_plugin_still_sees_every_answer(app, live_server, quiz_class,
-                                                            view_runs):  # fmt: skip
+def _before_request(app, seen):
+    app.before_request_funcs.setdefault(None, []).append(lambda: seen.append(1))
+
+
+def _blueprint_hook(app, seen):
+    app.before_request_funcs.setdefault("api_student", []).append(lambda: seen.append(1))
+
+
+def _appcontext_teardown(app, seen):
+    app.teardown_appcontext_funcs.append(lambda exc: seen.append(1))
+
+
+def _signal(app, seen):
+    def receiver(sender, **extra):
+        seen.append(1)
+
+    request_started.connect(receiver, app, weak=False)
+    return lambda: request_started.disconnect(receiver, app)
+
+
+@pytest.mark.parametrize("add", [_before_request, _blueprint_hook, _appcontext_teardown, _signal])
+def test_a_plugins_request_hook_or_signal_still_sees_every_answer(app, live_server, quiz_class,
+                                                                  view_runs, add):  # fmt: skip
     seen: list = []
     # As a plugin would add one (this test's module is no core module); Flask only allows
-    # it before the first request, so it is added straight to the registry here.
-    app.before_request_funcs.setdefault(None, []).append(lambda: seen.append(1))
-    tablet = bearer(app, quiz_class["code"], "小明", live_server)
-    seen.clear()  # the join
-    assert tablet.answer("q1", 0)[0] == 200
-    assert seen == [1] and view_runs == [1]
-    assert [r["score"] for r in stored(app)] == [1.0]
+    # hooks before the first request, so they are added straight to its registries here.
+    undo = add(app, seen)
+    try:
+        tablet = bearer(app, quiz_class["code"], "小明", live_server)
+        seen.clear()  # the join
+        assert tablet.answer("q1", 0)[0] == 200
+        assert seen and view_runs == [1]
+        assert [r["score"] for r in stored(app)] == [1.0]
+    finally:
+        if undo is not None:
+            undo()
 
 
 def test_a_plugin_listening_to_session_events_gets_the_answer_through_flask(instance, tmp_path,
