@@ -18,8 +18,10 @@ before:
   is not a contest; a cookie-only request (Flask's CSRF rule for cookie writes applies to
   it, security.py), a teacher's token, an unknown seat, an ended class or a contest do not;
 - no query string (``?lang=`` would be remembered in a cookie) and no cookie besides the
-  seat's, ``lang`` (read as ``chosen_language`` reads it) and ``kepu_device`` (a teacher's
-  session would be read or refreshed);
+  seat's, ``lang`` (read as ``chosen_language`` reads it), ``kepu_device`` and a session
+  that Flask would only read (``_plain_session``: valid, not permanent, no sign-in, as the
+  join form leaves on a tablet); a teacher's session (refreshed on every request) goes to
+  Flask;
 - a question id of plain ASCII, one path segment; a ``Content-Length`` within both
   ``KEPU_MAX_JSON_BYTES`` and ``MAX_CONTENT_LENGTH`` (otherwise Flask's 413), and a body
   ``views.common.json_object`` reads as an object with ``response``; the body read here is
@@ -39,6 +41,7 @@ import io
 import logging
 
 from flask import signals
+from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
 from kepu_server.auth import bearer_from
@@ -74,7 +77,10 @@ def lane_answer(app, environ) -> bytes | None:
         return None
     raw_cookie = environ.get("HTTP_COOKIE")
     cookies = parse_cookie(raw_cookie) if raw_cookie else {}
-    if any(name not in COOKIES for name in cookies):
+    session_cookie = app.config["SESSION_COOKIE_NAME"]
+    if any(name not in COOKIES and name != session_cookie for name in cookies):
+        return None
+    if session_cookie in cookies and not _plain_session(app, cookies[session_cookie]):
         return None
     token = bearer_from(environ.get("HTTP_AUTHORIZATION", ""))
     if not token or not token.startswith(seats.TOKEN_PREFIX):
@@ -132,6 +138,20 @@ def with_answer_lane(wsgi_app, flask_app, enabled):
     return app
 
 
+def _plain_session(app, value: str) -> bool:
+    """Whether Flask would only read this session cookie and send nothing back for it: a
+    valid, non-permanent session with no sign-in, such as the one the join form's CSRF token
+    leaves on every tablet. A permanent one (a teacher's) is refreshed on every answer."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    if serializer is None:
+        return False
+    try:
+        data = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+    except BadSignature:
+        return False
+    return isinstance(data, dict) and not data.get("_permanent") and "user_id" not in data
+
+
 def _core(func) -> bool:
     module = getattr(func, "__module__", "") or ""
     return module.startswith(CORE_HOOK_MODULES) and not module.startswith(PLUGIN_MODULES)
@@ -146,7 +166,7 @@ def init_app(app) -> None:
             bool(app.config.get("KEPU_ANSWER_LANE", True))
             and not app.debug
             and app.json.compact is not False
-            and not any(signal.receivers for signal in REQUEST_SIGNALS)
+            and not any(signal.has_receivers_for(app) for signal in REQUEST_SIGNALS)
             and core_hooks_only(app, (None, BLUEPRINT))
             and all(_core(func) for func in app.teardown_appcontext_funcs)
         )

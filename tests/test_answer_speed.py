@@ -260,7 +260,7 @@ def _signal(app, seen):
         seen.append(1)
 
     request_started.connect(receiver, app, weak=False)
-    return lambda: request_started.disconnect(receiver, app)
+    return lambda: request_started.disconnect(receiver)
 
 
 @pytest.mark.parametrize("add", [_before_request, _blueprint_hook, _appcontext_teardown, _signal])
@@ -300,3 +300,40 @@ def test_a_plugin_listening_to_session_events_gets_the_answer_through_flask(inst
         live.stop()
     assert [e["type"] for e in kepu_test_plugin.EVENTS] == ["answered"]
     assert kepu_test_plugin.EVENTS[0]["question"] == "q1"
+
+
+def _signed(app, data: dict) -> str:
+    return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+@pytest.mark.parametrize("kind", ["join form", "teacher", "forged", "permanent, no sign-in"])
+def test_a_session_cookie_beside_the_token(app, live_server, quiz_class, view_runs, kind):
+    """A tablet that joined through the form holds a session (its CSRF token): the lane
+    saves its answers. Any session Flask would refresh or judge goes to Flask."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    if kind == "join form":
+        page = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+        page.request("GET", "/j")
+        reply = page.getresponse()
+        reply.read()
+        sent = [c.split(";", 1)[0] for c in reply.headers.get_all("Set-Cookie")]
+        value = next(c.split("=", 1)[1] for c in sent if c.startswith(f"{name}="))
+        page.close()
+    elif kind == "teacher":
+        value = _signed(app, {"_permanent": True, "user_id": 1, "nonce": "n", "stamp": "s"})
+    elif kind == "forged":
+        value = _signed(app, {"csrf_token": "x"})[:-2] + "xx"
+    else:
+        value = _signed(app, {"_permanent": True, "csrf_token": "x"})
+    replies = []
+    for lane_on, seat_name in ((True, "小明"), (False, "小红")):
+        app.config["KEPU_ANSWER_LANE"] = lane_on
+        tablet = bearer(app, quiz_class["code"], seat_name, live_server)
+        replies.append(tablet.answer("q1", 0, Cookie=f"{name}={value}; lang=zh"))
+    assert view_runs == ([1] if kind == "join form" else [1, 1])
+    (lane_status, lane_headers, lane_body), flask_reply = replies
+    assert lane_status == flask_reply[0] == 200
+    assert lane_headers == flask_reply[1]  # a refreshed session's Set-Cookie included
+    assert STAMP.sub(b"", lane_body) == STAMP.sub(b"", flask_reply[2])
+    assert ("Set-Cookie" in dict(lane_headers)) == kind.startswith(("teacher", "permanent"))
+    assert [r["score"] for r in stored(app)] == [1.0, 1.0]
