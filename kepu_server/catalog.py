@@ -24,6 +24,7 @@ from markdown.extensions import Extension
 from kepu_server.content.loader import MISSING, UNTRANSLATABLE, field_line, same_value
 from kepu_server.content.markdown import MarkdownRenderer
 from kepu_server.content.model import Course, Quiz
+from kepu_server.content.parse_cache import ParseCache, active
 from kepu_server.default_plugins.school_content import SchoolContent
 from kepu_server.dispatch import Dispatcher, PluginFailures
 from kepu_server.errors import ContentError, PluginError
@@ -59,12 +60,21 @@ class Catalog:
         return self.dispatcher.call(hook_name, **kwargs)
 
 
-def build_catalog(app, stamp: Any = None, failures: PluginFailures | None = None) -> Catalog:
+def build_catalog(
+    app, stamp: Any = None, failures: PluginFailures | None = None, cache: ParseCache | None = None
+) -> Catalog:
     """Load every plugin and course afresh into a new snapshot.
 
     ``failures`` (the app's, kept by ``CatalogHolder``) carries plugins that failed in an
     earlier snapshot: they are not loaded or called again until their files change.
+    ``cache`` (also the holder's) hands back the parse of each course file that has not
+    changed since the last build (``content.parse_cache``); the objects built are new.
     """
+    with active(cache):
+        return _build(app, stamp, failures)
+
+
+def _build(app, stamp: Any, failures: PluginFailures | None) -> Catalog:
     config = app.config
     disabled = disabled_plugins(config["KEPU_DATABASE"])
     pm = new_plugin_manager()
@@ -298,7 +308,8 @@ class CatalogHolder:
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self.failures = PluginFailures()  # lasts as long as the app, across rebuilds
-        self.catalog = build_catalog(app, None, self.failures)
+        self.parse_cache = ParseCache()  # so is this: a rebuild parses only changed files
+        self.catalog = build_catalog(app, None, self.failures, self.parse_cache)
         self._roots = stamp_roots(app, self.catalog)
         self.catalog.stamp = content_stamp(app, self.catalog, self._roots)
 
@@ -326,7 +337,7 @@ class CatalogHolder:
             stamp = content_stamp(self.app, self.catalog, self._roots)
             if force or stamp != self.catalog.stamp:
                 with self.app.app_context():
-                    new = build_catalog(self.app, stamp, self.failures)
+                    new = build_catalog(self.app, stamp, self.failures, self.parse_cache)
                 roots = stamp_roots(self.app, new)
                 if roots != self._roots:  # a course moved in or out: walk its folders too
                     new.stamp = content_stamp(self.app, new, roots)
