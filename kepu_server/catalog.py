@@ -280,7 +280,8 @@ def content_stamp(app, catalog: Catalog | None, roots: list[Path] | None = None)
                     st = os.stat(os.path.join(dirpath, name))
                 except FileNotFoundError:
                     continue
-                entries.append((name, st.st_mtime_ns, st.st_size))
+                # ctime too: a tool that restores a same-size file's mtime still moves it.
+                entries.append((name, st.st_mtime_ns, st.st_ctime_ns, st.st_size))
     return (tuple(entries), tuple(sorted(disabled_plugins(app.config["KEPU_DATABASE"]))))
 
 

@@ -158,15 +158,19 @@ def _parse_toml(file: Path, data: bytes) -> dict:
     return read_toml(file, data=data)
 
 
-def _parse_marked(file: Path, data: bytes) -> tuple[dict, tuple, int]:
-    """A lesson's or guide's front matter, its ``## `` parts and the body's first line."""
+def _parse_lesson(file: Path, data: bytes) -> tuple[dict, tuple[Section, ...], int]:
+    """A lesson's front matter, its sections (frozen, so shared by snapshots), body line."""
     meta, body, body_line = split_front_matter(file, data)
-    return meta, tuple(split_sections(body, body_line)), body_line
+    return meta, tuple(Section(*part) for part in split_sections(body, body_line)), body_line
+
+
+def _parse_guide(file: Path, data: bytes) -> tuple[dict, tuple[Step, ...], int]:
+    meta, body, body_line = split_front_matter(file, data)
+    return meta, tuple(Step(*part) for part in split_sections(body, body_line)), body_line
 
 
 def _load_lesson(file: Path, default: Lesson | None = None):
-    meta, parts, body_line = parsed(file, "marked", _parse_marked)
-    sections = tuple(Section(t, m, n) for t, m, n in parts)
+    meta, sections, body_line = parsed(file, "lesson", _parse_lesson)
     if default is not None:
         same_id(meta, default, file)
         if len(sections) != len(default.sections):
@@ -197,8 +201,7 @@ def _load_lesson(file: Path, default: Lesson | None = None):
 
 
 def _load_guide(file: Path, default: Guide | None = None):
-    meta, parts, body_line = parsed(file, "marked", _parse_marked)
-    steps = tuple(Step(t, m, n) for t, m, n in parts)
+    meta, steps, body_line = parsed(file, "guide", _parse_guide)
     if default is not None:
         same_id(meta, default, file)
         if len(steps) != len(default.steps):

@@ -12,9 +12,10 @@ ctime_ns, inode, device), the BLAKE2b hash of the bytes parsed and ``LOADER_VERS
 - otherwise the file is read and hashed: the same hash reuses the entry (a copied or
   restored folder, a ``touch``), another hash parses the file again.
 
-An entry is racy when the file changed less than ``RACY_NS`` before it was read (as Git's
-index does): a second save within the file system's timestamp tick could leave the stat key
-unchanged, so a racy entry is always checked against the bytes. ``ctime`` cannot be set by
+An entry is racy when the file changed less than one timestamp tick before it was read (as
+Git's index does; ``RACY_NS``, or ``RACY_FINE_NS`` where the times have fractions of a
+second): a second save within that tick could leave the stat key unchanged, so a racy entry
+is always checked against the bytes. ``ctime`` cannot be set by
 programs (``os.utime`` moves it to now), so restoring an old mtime on a same-size file still
 changes the key. The limit: a file system whose ctime and mtime do not move on a write, or
 whose clock is far from this PC's (a network share), can hide a change until the file
@@ -40,7 +41,13 @@ from typing import Any
 from kepu_server.errors import ContentError
 
 LOADER_VERSION = 1  # raise it whenever what a parse returns changes
-RACY_NS = 3_000_000_000  # FAT keeps mtime in 2 s steps; 3 s covers it
+# How long after a file changed a second change could still leave its stat key alone: the
+# timestamp tick. FAT (and other whole-second file systems) keep times in 1-2 s steps; a
+# file system that keeps fractions (ext4, NTFS, APFS) takes them from a clock that moves
+# every few milliseconds, and 0.2 s is far beyond that.
+RACY_NS = 3_000_000_000
+RACY_FINE_NS = 200_000_000
+SECOND_NS = 1_000_000_000
 _ACTIVE: contextvars.ContextVar[ParseCache | None] = contextvars.ContextVar(
     "kepu_parse_cache", default=None
 )
@@ -86,7 +93,9 @@ class ParseCache:
         with open(file, "rb") as handle:
             data = handle.read()
         digest = hashlib.blake2b(data, digest_size=20).digest()
-        racy = started - max(st.st_mtime_ns, st.st_ctime_ns) < RACY_NS
+        changed = max(st.st_mtime_ns, st.st_ctime_ns)
+        coarse = st.st_mtime_ns % SECOND_NS == 0 and st.st_ctime_ns % SECOND_NS == 0
+        racy = started - changed < (RACY_NS if coarse else RACY_FINE_NS)
         if entry is not None and entry[2] == digest and entry[0][1] == LOADER_VERSION:
             self.hashed += 1
             outcome = entry[3]
