@@ -7,6 +7,7 @@ file and line and left out, so the rest of the course still serves.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,9 @@ def _ordered(items: dict, order, meta_file: Path, course: Course) -> dict:
 def _load_items(course, folder: Path, suffix: str, load_one, into: dict) -> None:
     if not folder.is_dir():
         return
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix == suffix)
+    with os.scandir(folder) as found:  # what Path.suffix == suffix keeps, without a stat each
+        names = [e.name for e in found if e.name.endswith(suffix) and e.is_file()]
+    files = sorted(folder / n for n in names if len(n) > len(suffix))  # ".md" has no suffix
     langs = {file: _translation_lang(file) for file in files}
     # Each default file's translations, in file order: one pass, not one per default file.
     by_stem: dict[str, list[tuple[str, Path]]] = {}

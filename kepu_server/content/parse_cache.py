@@ -6,11 +6,12 @@ builds a snapshot (``active``); ``load_course_dir`` then asks it for each file's
 nothing is active and every file is parsed, as before.
 
 An entry is the parse of one file's bytes, with the file's stat key (size, mtime_ns,
-ctime_ns, inode, device), the BLAKE2b hash of the bytes parsed and ``LOADER_VERSION``:
+ctime_ns, inode, device), ``LOADER_VERSION`` and, for a racy entry, the BLAKE2b hash of the
+bytes parsed:
 
 - stat key equal and the entry not *racy*: the entry is used without reading the file;
-- otherwise the file is read and hashed: the same hash reuses the entry (a copied or
-  restored folder, a ``touch``), another hash parses the file again.
+- otherwise the file is read; an entry with a hash is reused when the bytes hash the same,
+  else (or without a hash: a ``touch`` or a copy) the file is parsed again.
 
 An entry is racy when the file changed less than one timestamp tick before it was read (as
 Git's index does; ``RACY_NS``, or ``RACY_FINE_NS`` where the times have fractions of a
@@ -92,11 +93,20 @@ class ParseCache:
             return _result(entry[3], fresh)
         with open(file, "rb") as handle:
             data = handle.read()
-        digest = hashlib.blake2b(data, digest_size=20).digest()
         changed = max(st.st_mtime_ns, st.st_ctime_ns)
         coarse = st.st_mtime_ns % SECOND_NS == 0 and st.st_ctime_ns % SECOND_NS == 0
         racy = started - changed < (RACY_NS if coarse else RACY_FINE_NS)
-        if entry is not None and entry[2] == digest and entry[0][1] == LOADER_VERSION:
+        # The hash only where it can be compared: for a racy entry, or against an entry
+        # that has one (a file that was racy and is now older, or touched since).
+        digest = None
+        if racy or (entry is not None and entry[2] is not None):
+            digest = hashlib.blake2b(data, digest_size=20).digest()
+        if (
+            entry is not None
+            and digest is not None
+            and entry[2] == digest
+            and entry[0][1] == LOADER_VERSION
+        ):
             self.hashed += 1
             outcome = entry[3]
         else:
