@@ -21,6 +21,7 @@ import pluggy
 from flask import current_app, g
 from markdown.extensions import Extension
 
+from kepu_server.content import parse_store
 from kepu_server.content.loader import MISSING, UNTRANSLATABLE, field_line, same_value
 from kepu_server.content.markdown import MarkdownRenderer
 from kepu_server.content.model import Course, Quiz
@@ -310,6 +311,10 @@ class CatalogHolder:
         self._watcher: threading.Thread | None = None
         self.failures = PluginFailures()  # lasts as long as the app, across rebuilds
         self.parse_cache = ParseCache()  # so is this: a rebuild parses only changed files
+        self.cache_file: Path | None = None  # and its copy on disk, for a warm restart
+        if app.config.get("KEPU_PARSE_CACHE", True):
+            self.cache_file = Path(app.config["KEPU_INSTANCE"]) / parse_store.FILE_NAME
+            self.parse_cache.restore(parse_store.load(self.cache_file))
         self.catalog = build_catalog(app, None, self.failures, self.parse_cache)
         self._roots = stamp_roots(app, self.catalog)
         self.catalog.stamp = content_stamp(app, self.catalog, self._roots)
@@ -346,6 +351,11 @@ class CatalogHolder:
                 self.catalog = new  # one reference assignment: atomic for other threads
             return self.catalog
 
+    def save_parse_cache(self) -> None:
+        """Write the parse cache to the instance folder if it changed (the watcher does)."""
+        if self.cache_file is not None and self.parse_cache.dirty:
+            parse_store.save(self.cache_file, self.parse_cache.take())
+
 
 def _watch(holder: weakref.ref, interval: float) -> None:
     while True:
@@ -355,6 +365,7 @@ def _watch(holder: weakref.ref, interval: float) -> None:
             return
         try:
             current.refresh()
+            current.save_parse_cache()
         except Exception:  # noqa: BLE001 - a bad save must not stop live reload for good
             log.exception("checking the content for changes failed")
         del current

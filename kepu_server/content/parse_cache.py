@@ -67,6 +67,7 @@ class ParseCache:
         self._lock = threading.Lock()
         self.parses = 0  # files actually parsed (read by tests)
         self.hashed = 0  # files read and hashed to check an entry
+        self.dirty = False  # changed since ``take``/``restore`` (worth saving again)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -117,6 +118,7 @@ class ParseCache:
                 outcome = ("error", (exc.message, exc.file, exc.line))
         with self._lock:
             self._entries[name] = ((key, LOADER_VERSION), racy, digest, outcome)
+            self.dirty = True
         return _result(outcome, fresh)
 
     def begin(self) -> None:
@@ -128,6 +130,18 @@ class ParseCache:
         with self._lock:
             for name in [n for n in self._entries if n not in self._used]:
                 del self._entries[name]
+                self.dirty = True
+
+    def take(self) -> dict[str, tuple]:
+        """A copy of the entries, to save (``content.parse_store``); clears ``dirty``."""
+        with self._lock:
+            self.dirty = False
+            return dict(self._entries)
+
+    def restore(self, entries: dict[str, tuple]) -> None:
+        """Entries read back from a saved cache (each is still checked against its file)."""
+        with self._lock:
+            self._entries.update(entries)
 
 
 def _result(outcome: tuple, fresh: bool) -> Any:
