@@ -15,6 +15,7 @@ from kepu_server.errors import ContentError, toml_error
 
 ID_RE = re.compile(r"^[a-z0-9_-]+\Z")  # \Z: "$" would let a trailing newline in
 FENCE_RE = re.compile(r"^(```|~~~)")
+FENCE_LINE_RE = re.compile(r"^[^\S\n]*\+\+\+[^\S\n]*$", re.M)  # a line "+++" once stripped
 
 
 def file_text(file: Path, data: bytes | None = None) -> str:
@@ -97,17 +98,18 @@ def split_front_matter(file: Path, data: bytes | None = None) -> tuple[dict, str
         text = file_text(file, data).replace("\r\n", "\n").lstrip("\ufeff")
     except UnicodeDecodeError as exc:
         raise ContentError(f"not UTF-8 text ({exc.reason})", file) from None
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "+++":
+    first_end = text.find("\n")
+    if (text if first_end == -1 else text[:first_end]).strip() != "+++":
         raise ContentError("must start with TOML front matter between '+++' lines", file, 1)
-    for index in range(1, len(lines)):
-        if lines[index].strip() == "+++":
-            front = "\n".join(lines[1:index])
-            meta = simple_toml(front)
-            if meta is None:
-                meta = read_toml(file, front, line_offset=1)
-            return meta, "\n".join(lines[index + 1 :]), index + 2
-    raise ContentError("front matter is not closed by a '+++' line", file, 1)
+    closing = None if first_end == -1 else FENCE_LINE_RE.search(text, first_end + 1)
+    if closing is None:
+        raise ContentError("front matter is not closed by a '+++' line", file, 1)
+    front = text[first_end + 1 : max(first_end + 1, closing.start() - 1)]
+    meta = simple_toml(front)
+    if meta is None:
+        meta = read_toml(file, front, line_offset=1)
+    body_start = closing.end() + 1  # past the newline ending the '+++' line (or the end)
+    return meta, text[body_start:], text.count("\n", 0, closing.start()) + 2
 
 
 # The lines split_sections looks at, each after a newline: a fence (after any whitespace but
