@@ -117,7 +117,10 @@ def check(path, instance, content):
     """Validate a course folder or plugin at PATH, or everything the server would load."""
     from kepu_server.checking import check_everything, check_path
 
-    problems = check_path(Path(path)) if path else check_everything(make_app(instance, content))
+    if path:
+        problems = check_path(Path(path))
+    else:  # every file read and parsed now: the parse cache on disk is not consulted
+        problems = check_everything(make_app(instance, content, KEPU_PARSE_CACHE=False))
     for line in problems:
         click.echo(line, err=True)
     if problems:

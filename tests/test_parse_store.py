@@ -80,3 +80,21 @@ def test_a_damaged_cache_is_ignored(instance, content, damage):
     again = make_app(instance, content)
     assert again.extensions["kepu"].parse_cache.parses == parses  # a cold start
     assert again.test_client().get(LESSON).get_json() == lesson
+
+
+def test_kepu_check_reads_every_file_not_the_cache(instance, content, monkeypatch):
+    from click.testing import CliRunner
+
+    from kepu_server.cli import cli
+
+    first_run(instance, content)
+    file = content / "synthetic-001" / "lessons" / "lesson-02.md"
+    file.write_text(file.read_text().replace('id = "lesson-02"', 'id = "Lesson 02"', 1))
+
+    def no_cache(path):
+        raise AssertionError("kepu check read the parse cache")
+
+    monkeypatch.setattr(parse_store, "load", no_cache)
+    args = ["check", "--instance", str(instance), "--content", str(content)]
+    result = CliRunner().invoke(cli, args)
+    assert f"{file.resolve()}: 'id' is required" in result.output, result.output
