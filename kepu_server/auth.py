@@ -101,7 +101,11 @@ def has_admin(db) -> bool:
 
 
 def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+    return bearer_from(request.headers.get("Authorization", ""))
+
+
+def bearer_from(header: str) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header's value (seat_lane.py reads it too)."""
     if header[:7].lower() == "bearer ":
         return header[7:].strip() or None
     return None

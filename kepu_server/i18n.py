@@ -18,7 +18,12 @@ babel = Babel()
 
 def requested_language() -> str | None:
     """An explicit choice for this request: ?lang=, then the 'lang' cookie."""
-    lang = request.args.get("lang") or request.cookies.get("lang")
+    return language_choice(request.args.get("lang"), request.cookies.get("lang"))
+
+
+def language_choice(arg: str | None, cookie: str | None) -> str | None:
+    """``requested_language`` from the ``?lang=`` value and the cookie's (seat_lane.py too)."""
+    lang = arg or cookie
     if lang:
         lang = lang.split("-")[0].split("_")[0].lower()
     return lang if lang in UI_LANGUAGES else None

@@ -17,6 +17,9 @@ request it has seen before from the bytes Flask sent the first time:
   the body; a request whose ``If-None-Match`` holds the ETag gets the 304 Flask gives.
 - At most ``ENTRIES`` entries and ``MAX_BYTES`` of bodies (least recently used go first).
 - If a plugin adds a request hook of its own, nothing is served from here: a hit would skip it.
+
+``/api/v1/me`` is never looked up here: a tablet's poll is personal. Its unchanged 304 has a
+lane of its own, inside this one (``seat_lane.py``), keyed on the seat as the view keys it.
 """
 
 from __future__ import annotations
@@ -146,14 +149,16 @@ def _answer(hit, environ, start_response, method):
     return [] if method == "HEAD" else [body]
 
 
-def core_hooks_only(app) -> bool:
-    """Whether every app-wide request hook is the core's (a plugin's would be skipped).
+def core_hooks_only(app, scopes: tuple = (None,)) -> bool:
+    """Whether every request hook of ``scopes`` is the core's (a plugin's would be skipped).
 
-    Flask-WTF's own hook only checks unsafe methods (and is off: security.py checks).
+    ``None`` is the app-wide scope; a blueprint's name adds that blueprint's own hooks
+    (seat_lane.py asks for ``api_student``'s). Flask-WTF's own hook only checks unsafe
+    methods (and is off: security.py checks).
     """
     for registry in (app.before_request_funcs, app.after_request_funcs,
                      app.teardown_request_funcs, app.url_value_preprocessors):  # fmt: skip
-        for func in registry.get(None, ()):
+        for func in (f for scope in scopes for f in registry.get(scope, ())):
             module = getattr(func, "__module__", "") or ""
             if not module.startswith(CORE_HOOK_MODULES) or module.startswith(PLUGIN_MODULES):
                 return False

@@ -129,14 +129,23 @@ def get_db() -> sqlite_utils.Database:
     (writes go through ``write_transaction``, which commits or rolls back).
     """
     if "kepu_db" not in g:
-        local = current_app.extensions["kepu_db_local"]
-        db = getattr(local, "db", None)
-        if db is None:
-            db = local.db = open_db(current_app.config["KEPU_DATABASE"])
-        elif db.conn.in_transaction:  # a request died half-way: never inherit its writes
-            db.conn.rollback()
-        g.kepu_db = db
+        g.kepu_db = thread_db(current_app)
     return g.kepu_db
+
+
+def thread_db(app) -> sqlite_utils.Database:
+    """This server thread's connection to ``app``'s database (opened on first use).
+
+    ``get_db`` hands it to a Flask request; ``seat_lane`` uses it for a poll answered in
+    front of Flask, on the same thread, so the two never hold two connections per thread.
+    """
+    local = app.extensions["kepu_db_local"]
+    db = getattr(local, "db", None)
+    if db is None:
+        db = local.db = open_db(app.config["KEPU_DATABASE"])
+    elif db.conn.in_transaction:  # a request died half-way: never inherit its writes
+        db.conn.rollback()
+    return db
 
 
 def close_db(exc: BaseException | None = None) -> None:

@@ -164,7 +164,7 @@ def me():
             body["contest"] = contest_json.seat_contest(participant, session)
         response = jsonify(body)
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = state.ME_CACHE_CONTROL
     return response
 
 

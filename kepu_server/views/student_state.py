@@ -14,7 +14,7 @@ import hmac
 
 from flask import current_app, g, request
 
-from kepu_server.auth import bearer_token, current_user
+from kepu_server.auth import bearer_from, current_user
 from kepu_server.catalog import content_fingerprint, get_catalog
 from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
@@ -35,14 +35,22 @@ from kepu_server.views.review_labels import response_label, right_answer_label
 # The seat cookie (PARTICIPANT_COOKIE) is set by both ways of joining, so a reload of /me
 # finds the seat even before any script runs.
 COOKIE_MAX_AGE = 12 * 3600
+# The poll's caching rule, on Flask's answers and the lane's 304s alike (seat_lane.py).
+ME_CACHE_CONTROL = "private, no-cache"
 
 
 def request_token() -> str | None:
     """The participant token of this request: ``Authorization: Bearer p_...``, else the cookie."""
-    token = bearer_token()
+    return seat_token(request.headers.get("Authorization", ""), request.cookies)
+
+
+def seat_token(authorization: str, cookies) -> str | None:
+    """``request_token`` from the Authorization header's value and the request's cookies
+    (``seat_lane`` reads a poll's token with it, in front of Flask)."""
+    token = bearer_from(authorization)
     if token is not None:
         return token
-    return request.cookies.get(PARTICIPANT_COOKIE)
+    return cookies.get(PARTICIPANT_COOKIE)
 
 
 def current_seat(*, allow_ended: bool = False) -> tuple[dict, dict]:
@@ -224,10 +232,27 @@ def submission(course, quiz, participant: dict, session: dict) -> dict:
 def me_etag(
     participant: dict, session: dict, ticks: str | None = None, answers: str | None = None
 ) -> str:
+    """The ``/me`` ETag of this request (``me_etag_of`` with what it reads from the request)."""
+    if ticks is None:
+        ticks = seats.ticks_signature(get_db(), participant["id"])
+    if answers is None and contest_state.is_contest(session):
+        answers = seat_store.answers_signature(get_db(), participant["id"])
+    return me_etag_of(participant, session, ticks, answers,
+                      content_fingerprint(get_catalog()), chosen_language())  # fmt: skip
+
+
+def me_etag_of(
+    participant: dict, session: dict, ticks: str, answers: str | None, fingerprint: str,
+    language: str | None,
+) -> str:  # fmt: skip
     """Everything the ``/me`` state depends on, hashed: computed without building the state.
 
-    The content counts by its files' fingerprint, not by when it was loaded: a restart with
-    nothing changed keeps every tablet's ETag (and its 304).
+    The one place the key is made: the view (``me_etag``) and the poll's lane in front of
+    Flask (``seat_lane``) both call it. ``ticks`` and ``answers`` are the signatures
+    ``store.polls.seat_poll`` returns, ``fingerprint`` the catalog's ``content_fingerprint``
+    and ``language`` the tablet's ``chosen_language``. The content counts by its files'
+    fingerprint, not by when it was loaded: a restart with nothing changed keeps every
+    tablet's ETag (and its 304).
     """
     key = "|".join(
         str(x)
@@ -238,23 +263,17 @@ def me_etag(
             participant["id"],
             participant["current_section"],
             participant["submitted_at"],
-            ticks if ticks is not None else seats.ticks_signature(get_db(), participant["id"]),
-            content_fingerprint(get_catalog()),
-            chosen_language(),
+            ticks,
+            fingerprint,
+            language,
             # A contest moves on the teacher's clicks (which bump ``version``) and when an
             # open question's deadline passes, which nothing writes down: the phase counts.
             contest_state.phase(session),
             # A contest's /me carries the seat's answer to the open question.
-            _answers_key(participant, answers) if contest_state.is_contest(session) else "",
+            answers if contest_state.is_contest(session) else "",
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _answers_key(participant: dict, answers: str | None) -> str:
-    if answers is not None:
-        return answers
-    return seat_store.answers_signature(get_db(), participant["id"])
 
 
 def shown_section(session: dict, participant: dict, lesson) -> int:

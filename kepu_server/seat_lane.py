@@ -1,0 +1,128 @@
+"""The tablet's unchanged poll answered in front of Flask (issue 11).
+
+A hall of tablets asks ``GET /api/v1/me`` with ``If-None-Match`` every ~2 s, and almost
+every answer is a 304. Flask's request machinery (context, session, babel, the CSRF and
+language hooks, the response object) cost more than the poll's one query and its hash, so
+``with_seat_lane`` sits at the WSGI level, inside the security headers (web_speed.py) and the
+public cache, and answers that 304 itself:
+
+token (``state.seat_token``: the bearer header, else the seat cookie) -> its hash -> the
+poll's one query (``store.polls.seat_poll``) -> the ETag from ``state.me_etag_of``, the
+function the view calls too (one key, never a copy) -> if ``If-None-Match`` holds it (as
+werkzeug reads it, ``*`` included): ``touch`` the seat as the view does and send Flask's
+304: ``ETag``, ``Cache-Control: private, no-cache``, ``Vary: Cookie`` (Flask adds it because
+the sign-in hook reads the session), with the security headers added around this layer. A
+bodyless 304 keeps its connection through ``serving.KeepAliveTask``, as Flask's does.
+
+Anything else goes to Flask unchanged, which decides as before:
+
+- another method or path, no ``If-None-Match``, any query string (``?lang=`` is part of the
+  key through ``chosen_language``: only the ``lang`` cookie is read here), a cookie besides
+  the seat's, ``lang`` and ``kepu_device`` (a teacher's session would be refreshed or read);
+- no token, not a seat's token (``p_...``), a token of no seat, a class that has ended (the
+  view's 409), an ETag that does not match (the 200 is Flask's to build);
+- a request hook of a plugin, app-wide or on the student API's blueprint (it would be
+  skipped), or ``seat_lane = false`` in ``config.toml`` (``KEPU_SEAT_LANE``);
+- an error on the way (e.g. the database busy for ``touch``): Flask runs the poll again
+  and answers it as it answers any error.
+
+A contest's phase depends on the clock (a deadline passes without a write); the lane works
+it out at the moment it answers, exactly as the view would, so its ETag is the view's.
+The database is this thread's connection (``store.db.thread_db``), the one Flask's
+``get_db`` hands out on the same thread; it is never left inside a transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from werkzeug.http import parse_cookie, parse_etags, quote_etag
+
+from kepu_server.catalog import content_fingerprint
+from kepu_server.classroom import participants as seats
+from kepu_server.classroom.sessions import decode as decode_session
+from kepu_server.i18n import language_choice
+from kepu_server.public_cache import core_hooks_only
+from kepu_server.security import DEVICE_COOKIE, PARTICIPANT_COOKIE
+from kepu_server.store import polls
+from kepu_server.store.db import thread_db
+from kepu_server.tokens import hash_token
+from kepu_server.views import student_state as state
+
+log = logging.getLogger(__name__)
+PATH = "/api/v1/me"
+BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
+COOKIES = frozenset({PARTICIPANT_COOKIE, "lang", DEVICE_COOKIE})
+NOT_MODIFIED = "304 NOT MODIFIED"
+VARY = ("Vary", "Cookie")
+
+
+def seat_not_modified(app, environ) -> list[tuple[str, str]] | None:
+    """The headers of the view's 304 for this poll (after touching the seat), or None when
+    Flask must answer it. ``environ`` is a ``GET /api/v1/me`` with ``If-None-Match``."""
+    if environ.get("QUERY_STRING"):
+        return None
+    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+    if any(name not in COOKIES for name in cookies):
+        return None
+    token = state.seat_token(environ.get("HTTP_AUTHORIZATION", ""), cookies)
+    if not token or not token.startswith(seats.TOKEN_PREFIX):
+        return None
+    db = thread_db(app)
+    found = polls.seat_poll(db, hash_token(token))
+    if found is None:
+        return None
+    participant, session, ticks, answers = found
+    session = decode_session(session)
+    if session["state"] != "open":
+        return None  # the view's 409 session_ended
+    fingerprint = content_fingerprint(app.extensions["kepu"].current())
+    language = language_choice(None, cookies.get("lang"))
+    etag = state.me_etag_of(participant, session, ticks, answers, fingerprint, language)
+    if etag not in parse_etags(environ["HTTP_IF_NONE_MATCH"]):
+        return None
+    seats.touch(db, participant)
+    return [("Cache-Control", state.ME_CACHE_CONTROL), ("ETag", quote_etag(etag)), VARY]
+
+
+def with_seat_lane(wsgi_app, flask_app, enabled):
+    """Wrap ``wsgi_app`` (Flask's) so an unchanged seat poll is answered in front of it."""
+
+    def app(environ, start_response):
+        if (
+            environ.get("PATH_INFO") != PATH
+            or environ["REQUEST_METHOD"] != "GET"
+            or "HTTP_IF_NONE_MATCH" not in environ
+            or not enabled()
+        ):
+            return wsgi_app(environ, start_response)
+        try:
+            headers = seat_not_modified(flask_app, environ)
+        except Exception:  # noqa: BLE001 - Flask runs the poll again and answers the error
+            log.debug("seat lane: handing the poll to Flask", exc_info=True)
+            _leave_no_transaction(flask_app)
+            headers = None
+        if headers is None:
+            return wsgi_app(environ, start_response)
+        start_response(NOT_MODIFIED, headers)
+        return []
+
+    return app
+
+
+def _leave_no_transaction(app) -> None:
+    db = getattr(app.extensions["kepu_db_local"], "db", None)
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
+
+
+def init_app(app) -> None:
+    """Put the lane in front of ``app.wsgi_app`` (call before the default headers wrap it)."""
+
+    def enabled() -> bool:
+        # Asked on every poll (a few microseconds): a hook added after start-up counts too.
+        return bool(app.config.get("KEPU_SEAT_LANE", True)) and core_hooks_only(
+            app, (None, BLUEPRINT)
+        )
+
+    app.wsgi_app = with_seat_lane(app.wsgi_app, app, enabled)
