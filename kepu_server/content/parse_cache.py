@@ -18,9 +18,10 @@ Git's index does; ``RACY_NS``, or ``RACY_FINE_NS`` where the times have fraction
 second): a second save within that tick could leave the stat key unchanged, so a racy entry
 is always checked against the bytes. ``ctime`` cannot be set by
 programs (``os.utime`` moves it to now), so restoring an old mtime on a same-size file still
-changes the key. The limit: a file system whose ctime and mtime do not move on a write, or
-whose clock is far from this PC's (a network share), can hide a change until the file
-changes again or the server restarts (the cache lives in memory only).
+changes the key (not on Windows, where ``st_ctime`` is the creation time). The limit: a
+file system whose ctime and mtime do not move on a write, or whose clock is far from this
+PC's (a network share), can hide a change until the file changes again (or the saved copy,
+``content.parse_store``, is deleted and the server restarted).
 
 A parse that fails (``ContentError``) is kept as its message, file and line and raised
 again as a new error, so a broken file is reported the same way on every rebuild.
