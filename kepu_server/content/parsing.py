@@ -41,7 +41,7 @@ def read_toml(
         raise ContentError("invalid TOML: arrays or tables nested too deeply", file) from None
 
 
-_STR = r'"(?:[^"\\\n]|\\["\\])*"'  # a basic string, its only escapes \" and \\
+_STR = r'"[^"\\\n]*(?:\\["\\][^"\\\n]*)*"'  # a basic string, its only escapes \" and \\
 _VALUE = rf"{_STR}|-?(?:0|[1-9][0-9]*)|true|false|\[[ \t\n]*(?:{_STR}[ \t\n]*,[ \t\n]*)*(?:{_STR}[ \t\n]*)?\]"
 _PAIR_RE = re.compile(rf"(?:[ \t]*\n)*[ \t]*([A-Za-z0-9_-]+)[ \t]*=[ \t]*({_VALUE})[ \t]*(?:\n|\Z)")
 _STR_RE = re.compile(_STR)
