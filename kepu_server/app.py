@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from kepu_server import answer_lane, i18n, seat_lane, security, web_errors
 from kepu_server import config as kepu_config
-from kepu_server import i18n, seat_lane, security, web_errors
 from kepu_server.catalog import CatalogHolder
 from kepu_server.errors import StartupError
 from kepu_server.store import db as store
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     store.init_app(app)
     i18n.init_app(app)
     seat_lane.init_app(app)  # the tablet's unchanged poll, in front of Flask (seat_lane.py)
+    answer_lane.init_app(app)  # a tablet's common answer, in front of Flask (answer_lane.py)
     security.init_app(app)
     web_errors.init_app(app)
     app.extensions["kepu"] = CatalogHolder(app)

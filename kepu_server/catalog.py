@@ -21,9 +21,11 @@ import pluggy
 from flask import current_app, g
 from markdown.extensions import Extension
 
+from kepu_server.content import parse_store
 from kepu_server.content.loader import MISSING, UNTRANSLATABLE, field_line, same_value
 from kepu_server.content.markdown import MarkdownRenderer
 from kepu_server.content.model import Course, Quiz
+from kepu_server.content.parse_cache import ParseCache, active
 from kepu_server.default_plugins.school_content import SchoolContent
 from kepu_server.dispatch import Dispatcher, PluginFailures
 from kepu_server.errors import ContentError, PluginError
@@ -59,12 +61,21 @@ class Catalog:
         return self.dispatcher.call(hook_name, **kwargs)
 
 
-def build_catalog(app, stamp: Any = None, failures: PluginFailures | None = None) -> Catalog:
+def build_catalog(
+    app, stamp: Any = None, failures: PluginFailures | None = None, cache: ParseCache | None = None
+) -> Catalog:
     """Load every plugin and course afresh into a new snapshot.
 
     ``failures`` (the app's, kept by ``CatalogHolder``) carries plugins that failed in an
     earlier snapshot: they are not loaded or called again until their files change.
+    ``cache`` (also the holder's) hands back the parse of each course file that has not
+    changed since the last build (``content.parse_cache``); the objects built are new.
     """
+    with active(cache):
+        return _build(app, stamp, failures)
+
+
+def _build(app, stamp: Any, failures: PluginFailures | None) -> Catalog:
     config = app.config
     disabled = disabled_plugins(config["KEPU_DATABASE"])
     pm = new_plugin_manager()
@@ -270,7 +281,8 @@ def content_stamp(app, catalog: Catalog | None, roots: list[Path] | None = None)
                     st = os.stat(os.path.join(dirpath, name))
                 except FileNotFoundError:
                     continue
-                entries.append((name, st.st_mtime_ns, st.st_size))
+                # ctime too: a tool that restores a same-size file's mtime still moves it.
+                entries.append((name, st.st_mtime_ns, st.st_ctime_ns, st.st_size))
     return (tuple(entries), tuple(sorted(disabled_plugins(app.config["KEPU_DATABASE"]))))
 
 
@@ -298,7 +310,12 @@ class CatalogHolder:
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self.failures = PluginFailures()  # lasts as long as the app, across rebuilds
-        self.catalog = build_catalog(app, None, self.failures)
+        self.parse_cache = ParseCache()  # so is this: a rebuild parses only changed files
+        self.cache_file: Path | None = None  # and its copy on disk, for a warm restart
+        if app.config.get("KEPU_PARSE_CACHE", True):
+            self.cache_file = Path(app.config["KEPU_INSTANCE"]) / parse_store.FILE_NAME
+            self.parse_cache.restore(parse_store.load(self.cache_file))
+        self.catalog = build_catalog(app, None, self.failures, self.parse_cache)
         self._roots = stamp_roots(app, self.catalog)
         self.catalog.stamp = content_stamp(app, self.catalog, self._roots)
 
@@ -326,13 +343,18 @@ class CatalogHolder:
             stamp = content_stamp(self.app, self.catalog, self._roots)
             if force or stamp != self.catalog.stamp:
                 with self.app.app_context():
-                    new = build_catalog(self.app, stamp, self.failures)
+                    new = build_catalog(self.app, stamp, self.failures, self.parse_cache)
                 roots = stamp_roots(self.app, new)
                 if roots != self._roots:  # a course moved in or out: walk its folders too
                     new.stamp = content_stamp(self.app, new, roots)
                 self._roots = roots
                 self.catalog = new  # one reference assignment: atomic for other threads
             return self.catalog
+
+    def save_parse_cache(self) -> None:
+        """Write the parse cache to the instance folder if it changed (the watcher does)."""
+        if self.cache_file is not None and self.parse_cache.dirty:
+            parse_store.save(self.cache_file, self.parse_cache.take())
 
 
 def _watch(holder: weakref.ref, interval: float) -> None:
@@ -343,6 +365,7 @@ def _watch(holder: weakref.ref, interval: float) -> None:
             return
         try:
             current.refresh()
+            current.save_parse_cache()
         except Exception:  # noqa: BLE001 - a bad save must not stop live reload for good
             log.exception("checking the content for changes failed")
         del current

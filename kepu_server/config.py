@@ -38,7 +38,9 @@ def defaults(instance: Path) -> dict:
         "KEPU_AUTO_END_HOURS": 12,
         "KEPU_PUBLIC_URL": None,  # e.g. "http://192.168.1.20:8000" when behind NAT or a proxy
         "KEPU_PUBLIC_CACHE": True,  # public answers replayed in front of Flask (public_cache.py)
+        "KEPU_PARSE_CACHE": True,  # parsed course files kept in <instance>/parse-cache.jsonl
         "KEPU_SEAT_LANE": True,  # the tablet's unchanged poll answered in front of Flask
+        "KEPU_ANSWER_LANE": True,  # a tablet's common answer saved in front of Flask
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # content-pack uploads; JSON bodies are 64 KB
         # What one installed pack, plugin or wheel may hold, unpacked (see docs/writing_plugins.md).
         "KEPU_PACK_MAX_FILES": 2000,

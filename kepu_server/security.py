@@ -8,6 +8,7 @@ content pack or a course's Markdown can run.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import secrets
@@ -15,7 +16,6 @@ import secrets
 from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from limits import parse
 
 from kepu_server import public_cache, web_speed
 from kepu_server.auth import bearer_token
@@ -142,7 +142,12 @@ def client_address() -> str:
     return str(ip)
 
 
+@functools.cache
 def _rate(limit: str) -> tuple[int, int]:
+    # Imported on the first limited request, not at start-up: ``limits`` brings asyncio,
+    # wrapt and deprecated with it (about 0.1 s), and only its parser is used here.
+    from limits import parse
+
     item = parse(limit)
     return item.amount, item.get_expiry()
 

@@ -19,7 +19,12 @@ EVENT_TYPES = ("joined", "answered", "submitted", "ended")
 
 def emit_session_event(event: dict) -> None:
     """Send ``event`` (needs ``type`` and ``session``; ``at`` is added) to every plugin."""
+    emit_event(get_catalog(), current_app._get_current_object(), event)
+
+
+def emit_event(catalog, app, event: dict) -> None:
+    """``emit_session_event`` with the catalog snapshot and the app given (answer_lane.py)."""
     if event.get("type") not in EVENT_TYPES:
         raise ValueError(f"unknown session event type {event.get('type')!r}")
     payload = {"at": now_iso(), **event}
-    get_catalog().call("kepu_session_event", app=current_app._get_current_object(), event=payload)
+    catalog.call("kepu_session_event", app=app, event=payload)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from kepu_server.quiz import scoring
-from kepu_server.views import api_student
+from kepu_server.views import seat_answers
 from tests.conftest import TEST_PLUGIN
 from tests.student_support import change, launch, rows, seat
 
@@ -38,7 +38,7 @@ def test_an_answer_racing_the_teacher_is_refused_and_not_stored(
         change(app, session["id"], **changes)  # another connection, committed at once
         return points
 
-    monkeypatch.setattr(api_student, "score_response", score_then_teacher_acts)
+    monkeypatch.setattr(seat_answers, "score_response", score_then_teacher_acts)
     response = client.put("/api/v1/me/answers/q1", json={"response": 0}, headers=kid["headers"])
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == code
@@ -58,7 +58,7 @@ def test_an_answer_racing_the_seats_own_hand_in_is_refused_and_not_stored(
         assert client.post("/api/v1/me/submit", headers=kid["headers"]).status_code == 200
         return points
 
-    monkeypatch.setattr(api_student, "score_response", score_then_hand_in)
+    monkeypatch.setattr(seat_answers, "score_response", score_then_hand_in)
     response = client.put("/api/v1/me/answers/q1", json={"response": 0}, headers=kid["headers"])
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "already_submitted"

@@ -134,36 +134,72 @@ def run_large(work: Path, args) -> None:
     floor = Served("floor", log=work / "floor-large.log")
     kepu = Served("kepu", instance, content, log=work / "large.log")
     try:
-        startup = kepu.startup
+        startup = kepu.startup  # cold: a new instance folder, so no parse cache yet
         floor_figures, _ = measure(floor, [("GET", "/floor", {}, None)], args.connections,
                                    args.seconds, args.wrk)  # fmt: skip
         catalog, _ = measure(kepu, [("GET", "/", {}, None)], args.connections, args.seconds,
                              args.wrk)  # fmt: skip
-        # The change check walks 2,000 files every second; halfway, a lesson is saved and the
-        # catalog is rebuilt in the background. No request may wait for either.
+        # The change check walks 2,000 files every second; a quarter of the way in, a lesson
+        # is saved and the catalog is rebuilt in the background. No request may wait for
+        # either; a page must show the saved lesson (polled beside the load, every 50 ms).
         lesson = content / "synthetic-042" / "lessons" / "lesson-07.md"
-        timer = threading.Timer(args.seconds / 2, lambda: lesson.write_text(
-            lesson.read_text().replace("黑油山研学", "黑油山研学（改）", 1)))  # fmt: skip
-        timer.start()
+        seen: list = []  # [seconds from the save to the page showing it, or None]
+        shown_at: list[float] = []
+
+        def save_and_wait() -> None:
+            time.sleep(args.seconds / 4)
+            lesson.write_text(lesson.read_text().replace("黑油山研学", "黑油山研学（改）", 1))
+            saved = time.monotonic()
+            found = wait_for_text(kepu, "/courses/synthetic-042/lessons/lesson-07", "（改）", 20)
+            seen.append(None if found is None else found - saved)
+            shown_at.append(found or 0.0)
+
+        saver = threading.Thread(target=save_and_wait)
+        saver.start()
         held, _ = measure(kepu, [("GET", "/api/v1/health", {}, None)], 10, args.seconds,
                           args.wrk)  # fmt: skip
-        timer.join()
+        load_ended = time.monotonic()
+        saver.join()
         rss = kepu.rss_mib()
-        seen = "（改）" in kepu.get("/courses/synthetic-042/lessons/lesson-07")[2].decode()
+        # Whether the rebuild ended inside the load (else "longest request" missed part of it).
+        inside = seen[0] is not None and shown_at[0] < load_ended
     finally:
         kepu.stop()
         floor.stop()
+    # A restart on the same instance: the parse cache the first run saved makes it warm.
+    warm = Served("kepu", instance, content, log=work / "large-warm.log")
+    warm.stop()
     ratio = catalog.rps / floor_figures.rps
     print("\n2,000 lessons (100 synthetic courses of 20 lessons)")
-    print(f"start-up to first 200 on /: {startup:.2f} s (target < 1.5)  {mark(startup < 1.5)}")
+    print(f"start-up to first 200 on /, cold (no parse cache): {startup:.2f} s{cpu(kepu)} "
+          f"(target < 1.5)  {mark(startup < 1.5)}")  # fmt: skip
+    print(f"start-up to first 200 on /, warm (a restart, parse cache saved by the first "
+          f"run): {warm.startup:.2f} s{cpu(warm)}")  # fmt: skip
     print(f"catalog page: {catalog.rps:.0f} req/s = {ratio:.2f}x floor (target >= 0.3)  "
           f"{mark(ratio >= 0.3)}")  # fmt: skip
     print(
         f"longest request while the change check ran and a rebuild happened: "
         f"{ms(held.max)} ms, p99 {ms(held.p99)} ms (target < 100)  {mark(held.max < 0.1)}"
     )
-    print(f"the saved lesson was served after the rebuild: {seen}")
+    shown = f"{seen[0]:.2f} s after the save" if seen[0] is not None else "NOT within 20 s"
+    print(f"a lesson saved during the load was served {shown} (the change check runs every "
+          f"1 s); the rebuild ended {'inside' if inside else 'AFTER'} the load  "
+          f"{mark(seen[0] is not None and inside)}")  # fmt: skip
     print(f"resident memory after the load: {rss:.0f} MiB (target < 120)  {mark(rss < 120)}")
+
+
+def cpu(served: Served) -> str:
+    return f", CPU {served.startup_cpu:.2f} s" if served.startup_cpu is not None else ""
+
+
+def wait_for_text(served: Served, path: str, text: str, limit: float) -> float | None:
+    """The monotonic time at which ``path`` first shows ``text`` (None: not within ``limit``)."""
+    until = time.monotonic() + limit
+    while time.monotonic() < until:
+        if text in served.get(path)[2].decode():
+            return time.monotonic()
+        time.sleep(0.05)
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:

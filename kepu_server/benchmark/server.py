@@ -81,9 +81,11 @@ def main(argv: list[str]) -> None:
         from kepu_server.app import create_app
         from kepu_server.serving import create_server
 
+        gc.disable()  # as ``kepu serve`` does: no GC passes while the catalog is built,
         app = create_app({"KEPU_INSTANCE": argv[2], "KEPU_CONTENT": argv[3]})
         app.wsgi_app = with_stats(app.wsgi_app)
-        gc.freeze()  # as ``kepu serve`` does
+        gc.freeze()  # then all of it frozen before serving
+        gc.enable()
         # For comparing waitress options, e.g. KEPU_BENCH_WAITRESS='{"asyncore_use_poll": false}'
         extra = json.loads(os.environ.get("KEPU_BENCH_WAITRESS") or "{}")
         server = create_server(app, host="127.0.0.1", port=port, threads=8, **extra)

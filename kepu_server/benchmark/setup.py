@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
@@ -92,6 +93,7 @@ class Served:
         self.proc = subprocess.Popen(command + [str(a) for a in args],
                                      stdout=subprocess.DEVNULL, stderr=self.log)  # fmt: skip
         self.startup = self.wait_for("/" if kind == "kepu" else "/floor")
+        self.startup_cpu = self.cpu_seconds()  # the server's own CPU time until then
 
     def wait_for(self, path: str, limit: float = 60) -> float:
         """Seconds from process start to the first 200 on ``path``."""
@@ -117,6 +119,14 @@ class Served:
 
     def accepted(self) -> int:
         return json.loads(self.get("/_bench/accepted")[2])["accepted"]
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU seconds of the server process so far (None off Linux)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mib(self) -> float:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():

@@ -7,6 +7,7 @@ file and line and left out, so the rest of the course still serves.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from kepu_server.content.model import (
     Section,
     Step,
 )
+from kepu_server.content.parse_cache import parsed
 from kepu_server.content.parsing import (
     ID_RE,
+    file_text,
     grades,
     optional_id,
     positive_int,
@@ -55,7 +58,7 @@ def load_course_dir(path: str | Path) -> Course:
     meta_file = path / "course.toml"
     if not meta_file.is_file():
         raise ContentError("no course.toml in this folder", path)
-    meta = read_toml(meta_file)
+    meta = parsed(meta_file, "toml", _parse_toml, fresh=True)
     course = Course(
         id=required_id(meta, meta_file),
         title=required_str(meta, "title", meta_file),
@@ -112,21 +115,28 @@ def _ordered(items: dict, order, meta_file: Path, course: Course) -> dict:
 def _load_items(course, folder: Path, suffix: str, load_one, into: dict) -> None:
     if not folder.is_dir():
         return
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix == suffix)
-    defaults = [p for p in files if not _translation_lang(p)]
-    for file in defaults:
+    with os.scandir(folder) as found:  # what Path.suffix == suffix keeps, without a stat each
+        names = [e.name for e in found if e.name.endswith(suffix) and e.is_file()]
+    files = sorted(folder / n for n in names if len(n) > len(suffix))  # ".md" has no suffix
+    langs = {file: _translation_lang(file) for file in files}
+    # Each default file's translations, in file order: one pass, not one per default file.
+    by_stem: dict[str, list[tuple[str, Path]]] = {}
+    for file, lang in langs.items():
+        if lang:
+            by_stem.setdefault(file.name.split(".")[0], []).append((lang, file))
+    for file in (f for f in files if not langs[f]):
         try:
             item = load_one(file)
             if item.id in into:
                 raise ContentError(
                     f"duplicate id {item.id!r} (also in {into[item.id].source})", file
                 )
-            item = _attach_translations(item, file, files, load_one, course)
+            translations = by_stem.get(file.name.split(".")[0], ())
+            item = _attach_translations(item, translations, load_one, course)
             into[item.id] = item
         except ContentError as exc:
             course.problems.append(exc)
-    for file in files:
-        lang = _translation_lang(file)
+    for file, lang in langs.items():
         if lang and not (folder / f"{file.name.split('.')[0]}{suffix}").exists():
             course.problems.append(ContentError("translation without a default file", file))
 
@@ -138,12 +148,8 @@ def _translation_lang(file: Path) -> str | None:
     return None
 
 
-def _attach_translations(item, file: Path, files: list[Path], load_one, course: Course):
-    stem = file.name.split(".")[0]
-    for other in files:
-        lang = _translation_lang(other)
-        if not lang or other.name.split(".")[0] != stem:
-            continue
+def _attach_translations(item, translations, load_one, course: Course):
+    for lang, other in translations:
         try:
             item.translations[lang] = load_one(other, default=item)
         except ContentError as exc:
@@ -151,9 +157,23 @@ def _attach_translations(item, file: Path, files: list[Path], load_one, course: 
     return item
 
 
+def _parse_toml(file: Path, data: bytes) -> dict:
+    return read_toml(file, data=data)
+
+
+def _parse_lesson(file: Path, data: bytes) -> tuple[dict, tuple[Section, ...], int]:
+    """A lesson's front matter, its sections (frozen, so shared by snapshots), body line."""
+    meta, body, body_line = split_front_matter(file, data)
+    return meta, tuple(Section(*part) for part in split_sections(body, body_line)), body_line
+
+
+def _parse_guide(file: Path, data: bytes) -> tuple[dict, tuple[Step, ...], int]:
+    meta, body, body_line = split_front_matter(file, data)
+    return meta, tuple(Step(*part) for part in split_sections(body, body_line)), body_line
+
+
 def _load_lesson(file: Path, default: Lesson | None = None):
-    meta, body, body_line = split_front_matter(file)
-    sections = tuple(Section(t, m, n) for t, m, n in split_sections(body, body_line))
+    meta, sections, body_line = parsed(file, "lesson", _parse_lesson)
     if default is not None:
         same_id(meta, default, file)
         if len(sections) != len(default.sections):
@@ -184,8 +204,7 @@ def _load_lesson(file: Path, default: Lesson | None = None):
 
 
 def _load_guide(file: Path, default: Guide | None = None):
-    meta, body, body_line = split_front_matter(file)
-    steps = tuple(Step(t, m, n) for t, m, n in split_sections(body, body_line))
+    meta, steps, body_line = parsed(file, "guide", _parse_guide)
     if default is not None:
         same_id(meta, default, file)
         if len(steps) != len(default.steps):
@@ -215,20 +234,18 @@ def _load_guide(file: Path, default: Guide | None = None):
     )
 
 
-def _question_lines(file: Path) -> list[int]:
-    try:
-        lines = file.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return []
-    return [n for n, line in enumerate(lines, 1) if line.strip().startswith("[[questions]]")]
+def _parse_quiz(file: Path, data: bytes) -> tuple[dict, list[int]]:
+    """A quiz's TOML and the line of each ``[[questions]]``."""
+    meta = read_toml(file, data=data)
+    lines = file_text(file, data).split("\n")
+    return meta, [n for n, line in enumerate(lines, 1) if line.strip().startswith("[[questions]]")]
 
 
 def _load_quiz(file: Path, default: Quiz | None = None):
-    meta = read_toml(file)
+    meta, lines = parsed(file, "quiz", _parse_quiz, fresh=True)
     raw = meta.get("questions", [])
     if not isinstance(raw, list) or not all(isinstance(q, dict) for q in raw):
         raise ContentError("'questions' must be an array of tables ([[questions]])", file)
-    lines = _question_lines(file)
     if default is not None:
         return _quiz_translation(meta, raw, lines, default, file)
     questions: list[Question] = []

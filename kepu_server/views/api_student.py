@@ -9,8 +9,6 @@ before the student has submitted (see ``student_state``).
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask_babel import gettext as _
 
@@ -20,19 +18,17 @@ from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.classroom.sessions import open_session_by_code, session_content
 from kepu_server.errors import ApiError
-from kepu_server.quiz.scoring import ScoreError, score_response
 from kepu_server.security import count_join_failure, join_over_limits
 from kepu_server.session_events import emit_session_event
 from kepu_server.store import polls
 from kepu_server.store.db import get_db
 from kepu_server.store.repairs import ended_session_by_code
 from kepu_server.tokens import hash_token
-from kepu_server.views import contest_json, teaching_web
+from kepu_server.views import contest_json, seat_answers, teaching_web
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_body
 from kepu_server.views.student_openapi import OPENAPI_PATHS  # noqa: F401 - merged by openapi
 
-log = logging.getLogger(__name__)
 bp = Blueprint("api_student", __name__, url_prefix="/api/v1")
 
 
@@ -183,12 +179,8 @@ def _poll_seat() -> tuple[str | None, str | None]:
 
 
 def _open_quiz(participant: dict, session: dict, *, for_reading: bool = False):
-    course, _lesson, quiz, _guides = state.seat_content(session)
-    if quiz is None:
-        raise ApiError(404, "no_quiz", _("This class has no quiz."))
-    if not session["quiz_open"] and not (for_reading and participant["submitted_at"]):
-        raise ApiError(409, "quiz_closed", _("The quiz is not open yet."))
-    return course, quiz
+    return seat_answers.open_quiz(get_catalog(), participant, session, state.chosen_language(),
+                                  for_reading=for_reading)  # fmt: skip
 
 
 @bp.get("/me/quiz")
@@ -216,55 +208,13 @@ def my_quiz():
 
 @bp.put("/me/answers/<question>")
 def save_answer(question):
-    question_id = question  # DESIGN's path name; ``question`` below is the Question itself
+    # The rules are seat_answers.save_seat_answer's, which the answer lane calls too.
     participant, session = state.current_seat()
     data = json_body(required=("response",))
-    course, quiz = _open_quiz(participant, session)
-    try:
-        contest_state.check_answerable(session, state.session_quiz(session), question_id)
-    except ApiError as exc:
-        raise _question_closed(exc) from None
-    if participant["submitted_at"]:
-        raise ApiError(409, "already_submitted", _("You have already handed in this quiz."))
-    question = quiz.question(question_id)
-    qtype = get_catalog().question_types.get(question.type) if question else None
-    if question is None or qtype is None:
-        raise ApiError(404, "unknown_question", f"no question {question_id!r} in this quiz")
-    response = data["response"]
-    if isinstance(response, str):
-        response = response.strip()  # " YIXI " is the answer "YIXI", stored as such
-    try:
-        # Scored once, here: every total, review, dashboard and CSV reads this stored score.
-        score = score_response(qtype, question, response)
-    except ValueError as exc:
-        raise ApiError(400, "bad_response", str(exc) or "malformed response") from None
-    except ScoreError as exc:
-        log.error("plugin %s: %s (answer not stored)", exc.source, exc)
-        raise ApiError(
-            422,
-            "scoring_failed",
-            f"question type {qtype.name!r} from {exc.source} could not "
-            "score this answer; it was not saved. Tell your teacher.",
-        ) from None
-    # Stored in the session's language, whatever language this tablet reads the quiz in.
-    stored = state.session_quiz(session).question(question.id) or question
-    response = state.response_for_session(question, stored, response)
-    contest_quiz = state.session_quiz(session) if contest_state.is_contest(session) else None
-    try:
-        updated_at = seats.save_answer(get_db(), participant["id"], stored, response, score,
-                                       participant["last_seen_at"], quiz=contest_quiz)  # fmt: skip
-    except ApiError as exc:
-        raise _question_closed(exc) from None
-    emit_session_event({"type": "answered", "session": session["id"],
-                        "participant": participant["id"], "question": question.id})  # fmt: skip
-    return jsonify({"question": question.id, "saved": True, "updated_at": updated_at})
-
-
-def _question_closed(exc: ApiError) -> ApiError:
-    """A contest's 409 ``question_closed`` in the tablet's language (others as they are)."""
-    if exc.code == "question_closed":
-        exc.message = _("Time is up: this question takes no more answers.")
-    return exc
+    body = seat_answers.save_seat_answer(get_catalog(), get_db(), current_app._get_current_object(),
+                                         participant, session, question, data,
+                                         state.chosen_language())  # fmt: skip
+    return jsonify(body)
 
 
 @bp.post("/me/submit")

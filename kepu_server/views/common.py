@@ -33,6 +33,12 @@ def json_body(required: tuple[str, ...] = ()) -> dict[str, Any]:
     raw = request.get_data(cache=True)
     if len(raw) > limit:
         raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
+    return json_object(raw, required)
+
+
+def json_object(raw: bytes, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``json_body``'s reading of a body already read (and within the limit): the JSON
+    object, or 400. The answer lane (answer_lane.py) reads a tablet's answer with it."""
     try:
         data = json.loads(raw) if raw else None
     except (ValueError, RecursionError):

@@ -63,16 +63,23 @@ def current_seat(*, allow_ended: bool = False) -> tuple[dict, dict]:
         token = request_token()
         if token and token.startswith("kepu_") and current_user() is not None:
             raise ApiError(403, "forbidden", "this needs a student's token from joining a class")
-        found = None
-        if token and token.startswith(seats.TOKEN_PREFIX):
-            found = polls.seat_and_class(get_db(), hash_token(token))  # one query
+        found = seat_of(get_db(), token)
         if found is None:
             raise ApiError(401, "unauthorized", "join the class first")
-        g.kepu_seat = (found[0], decode_session(found[1]))
+        g.kepu_seat = found
     participant, session = g.kepu_seat
     if session["state"] != "open" and not allow_ended:
         raise ApiError(409, "session_ended", "this class has ended")
     return participant, session
+
+
+def seat_of(db, token: str | None) -> tuple[dict, dict] | None:
+    """``(participant, session)`` of a seat's token (``p_...``) in one query, or None.
+    ``current_seat`` and the answer lane (answer_lane.py) find a seat with it."""
+    if not token or not token.startswith(seats.TOKEN_PREFIX):
+        return None
+    found = polls.seat_and_class(db, hash_token(token))
+    return (found[0], decode_session(found[1])) if found is not None else None
 
 
 def chosen_language() -> str | None:

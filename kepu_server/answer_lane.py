@@ -1,0 +1,174 @@
+"""The tablet's answer, ``PUT /api/v1/me/answers/<question>``, saved in front of Flask (issue 11).
+
+Under a class answering at once the server's one interpreter lock is the limit, and Flask's
+request machinery (the context, the session, babel, the CSRF and language hooks, the URL
+map, the request and response objects) cost about as much as the answer itself: the PUT
+ran at 0.21-0.34x the bare floor. ``with_answer_lane`` sits at the WSGI level, inside the
+security headers (web_speed.py) and the public cache, and saves the common answer itself by
+calling ``seat_answers.save_seat_answer``, the function the view calls: the same checks,
+scoring, statement and event, never a copy of them. Its 200 is the view's: the same body
+(``app.json``, compact) and headers (``Content-Type``, ``Content-Length``, ``Vary: Cookie``,
+which Flask adds because the sign-in hook reads the session; the security headers are
+added around this layer). The answer is committed before the 200 is sent, as in the view.
+
+Only this case is answered here; anything else goes to Flask unchanged, which decides as
+before:
+
+- a seat's bearer token (``Authorization: Bearer p_...``) of a seat in an open class that
+  is not a contest; a cookie-only request (Flask's CSRF rule for cookie writes applies to
+  it, security.py), a teacher's token, an unknown seat, an ended class or a contest do not;
+- no query string (``?lang=`` would be remembered in a cookie) and no cookie besides the
+  seat's, ``lang`` (read as ``chosen_language`` reads it), ``kepu_device`` and a session
+  that Flask would only read (``_plain_session``: valid, not permanent, no sign-in, as the
+  join form leaves on a tablet); a teacher's session (refreshed on every request) goes to
+  Flask;
+- a question id of plain ASCII, one path segment; a ``Content-Length`` within both
+  ``KEPU_MAX_JSON_BYTES`` and ``MAX_CONTENT_LENGTH`` (otherwise Flask's 413), and a body
+  ``views.common.json_object`` reads as an object with ``response``; the body read here is
+  handed on to Flask when Flask answers;
+- no request hook of a plugin (app-wide or on the student API's blueprint, or an app
+  context teardown), no receiver of Flask's request or app context signals, no plugin listening to ``kepu_session_event`` (its hook would
+  run outside the request it runs in through Flask), ``debug`` off and ``app.json``
+  compact, and ``answer_lane = true`` (the default; ``KEPU_ANSWER_LANE``);
+- every refusal of ``save_seat_answer`` (an ``ApiError``, raised before anything is
+  written) and any other error: Flask runs the request again and answers it as it does
+  any error (its translated 4xx JSON, or 503 for a busy or full disk).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from flask import signals
+from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
+
+from kepu_server.auth import bearer_from
+from kepu_server.classroom import contest_state
+from kepu_server.classroom import participants as seats
+from kepu_server.errors import ApiError
+from kepu_server.i18n import language_choice
+from kepu_server.public_cache import CORE_HOOK_MODULES, PLUGIN_MODULES, core_hooks_only
+from kepu_server.security import DEVICE_COOKIE, PARTICIPANT_COOKIE
+from kepu_server.store.db import thread_db
+from kepu_server.views import seat_answers
+from kepu_server.views import student_state as state
+from kepu_server.views.common import json_object
+
+log = logging.getLogger(__name__)
+PREFIX = "/api/v1/me/answers/"
+BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
+COOKIES = frozenset({PARTICIPANT_COOKIE, "lang", DEVICE_COOKIE})
+# What Flask sends around a request; a receiver of any of them would miss the lane's answers.
+REQUEST_SIGNALS = (signals.request_started, signals.request_finished,
+                   signals.got_request_exception, signals.request_tearing_down,
+                   signals.appcontext_pushed, signals.appcontext_popped,
+                   signals.appcontext_tearing_down)  # fmt: skip
+OK = "200 OK"
+VARY = ("Vary", "Cookie")
+
+
+def lane_answer(app, environ) -> bytes | None:
+    """Save this PUT's answer as the view does and return the view's 200 body, or None
+    (nothing written) when Flask must answer it."""
+    question_id = environ["PATH_INFO"][len(PREFIX) :]
+    if environ.get("QUERY_STRING") or not question_id.isascii() or "/" in question_id:
+        return None
+    raw_cookie = environ.get("HTTP_COOKIE")
+    cookies = parse_cookie(raw_cookie) if raw_cookie else {}
+    session_cookie = app.config["SESSION_COOKIE_NAME"]
+    if any(name not in COOKIES and name != session_cookie for name in cookies):
+        return None
+    if session_cookie in cookies and not _plain_session(app, cookies[session_cookie]):
+        return None
+    token = bearer_from(environ.get("HTTP_AUTHORIZATION", ""))
+    if not token or not token.startswith(seats.TOKEN_PREFIX):
+        return None  # no bearer: a cookie write, for Flask's CSRF rule
+    length = environ.get("CONTENT_LENGTH") or ""
+    limit = min(app.config["KEPU_MAX_JSON_BYTES"], app.config.get("MAX_CONTENT_LENGTH") or 2**62)
+    if not (length.isascii() and length.isdigit()) or int(length) > limit:
+        return None
+    raw = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(raw)  # for Flask, should it answer after all
+    try:
+        data = json_object(raw, ("response",))
+    except ApiError:
+        return None
+    db = thread_db(app)
+    found = state.seat_of(db, token)
+    if found is None:
+        return None
+    participant, session = found
+    if session["state"] != "open" or contest_state.is_contest(session):
+        return None  # the view's 409 session_ended; a contest's own transactional path
+    catalog = app.extensions["kepu"].current()
+    if catalog.dispatcher.implementations("kepu_session_event"):
+        return None
+    language = language_choice(None, cookies.get("lang"))
+    try:
+        body = seat_answers.save_seat_answer(catalog, db, app, participant, session,
+                                             question_id, data, language)  # fmt: skip
+    except ApiError:
+        return None
+    return (app.json.dumps(body, separators=(",", ":")) + "\n").encode()
+
+
+def with_answer_lane(wsgi_app, flask_app, enabled):
+    """Wrap ``wsgi_app`` (Flask's) so a tablet's common answer is saved in front of it."""
+
+    def app(environ, start_response):
+        if (
+            environ["REQUEST_METHOD"] != "PUT"
+            or not environ.get("PATH_INFO", "").startswith(PREFIX)
+            or not enabled()
+        ):
+            return wsgi_app(environ, start_response)
+        try:
+            body = lane_answer(flask_app, environ)
+        except Exception:  # noqa: BLE001 - Flask runs the request again and answers the error
+            log.debug("answer lane: handing the answer to Flask", exc_info=True)
+            body = None
+        if body is None:
+            return wsgi_app(environ, start_response)
+        start_response(OK, [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body))), VARY])  # fmt: skip
+        return [body]
+
+    return app
+
+
+def _plain_session(app, value: str) -> bool:
+    """Whether Flask would only read this session cookie and send nothing back for it: a
+    valid, non-permanent session with no sign-in, such as the one the join form's CSRF token
+    leaves on every tablet. A permanent one (a teacher's) is refreshed on every answer."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    if serializer is None:
+        return False
+    try:
+        data = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+    except BadSignature:
+        return False
+    return isinstance(data, dict) and not data.get("_permanent") and "user_id" not in data
+
+
+def _core(func) -> bool:
+    module = getattr(func, "__module__", "") or ""
+    return module.startswith(CORE_HOOK_MODULES) and not module.startswith(PLUGIN_MODULES)
+
+
+def init_app(app) -> None:
+    """Put the lane in front of ``app.wsgi_app`` (call before the default headers wrap it)."""
+
+    def enabled() -> bool:
+        # Asked on every answer (a few microseconds): a hook added after start-up counts too.
+        return (
+            bool(app.config.get("KEPU_ANSWER_LANE", True))
+            and not app.debug
+            and app.json.compact is not False
+            and not any(signal.has_receivers_for(app) for signal in REQUEST_SIGNALS)
+            and core_hooks_only(app, (None, BLUEPRINT))
+            and all(_core(func) for func in app.teardown_appcontext_funcs)
+        )
+
+    app.wsgi_app = with_answer_lane(app.wsgi_app, app, enabled)
