@@ -118,9 +118,8 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     pad.wait_for_selector(".review-wait[data-review-waiting]")
     found += violations(pad, axe_source)  # handed in, the review waiting for the quiz to close
     change(app, quiz["id"], quiz_open=0)
-    # The tablet's next poll (~2 s) would reload the page for the review: reload it now.
-    # (That the poll does so is test_browser_student's and test_browser_contest's to show.)
-    pad.reload()
+    # The tablet's next poll reloads the page for the review (a reload from here could cross
+    # that navigation).
     pad.wait_for_selector(".review-item", timeout=10_000)
     found += violations(pad, axe_source)  # the review
     pad.goto(f"/j/{lesson['code']}")
@@ -139,8 +138,7 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     desk.goto(f"/teach/sessions/{contest['id']}/contest")
     desk.keyboard.press("n")
     desk.wait_for_selector("#contest[data-state=open]", timeout=10_000)
-    pad.reload()  # rather than wait for its poll to reload it
-    pad.wait_for_selector(".w-single button.option", timeout=10_000)
+    pad.wait_for_selector(".w-single button.option", timeout=10_000)  # its poll reloads it
     found += violations(pad, axe_source)
     found += violations(desk, axe_source)
     pad.locator(".w-single button.option").first.click()
@@ -149,7 +147,9 @@ def test_every_page_passes_axe(app, browser, live_server, admin, axe_source, lan
     desk.keyboard.press("r")
     desk.wait_for_selector(".contest-bars, [data-distribution]", timeout=10_000)
     found += violations(desk, axe_source)
-    pad.reload()  # the page fills the reveal in from the state it is made with, as on a poll
+    # Rather than wait ~2 s for the poll to fill the reveal in (in place: the poll does not
+    # navigate here), reload: the page fills it in from the state it is made with.
+    pad.reload()
     pad.wait_for_selector("[data-contest-reveal]:not([hidden])", timeout=10_000)
     found += violations(pad, axe_source)  # right or wrong
     teacher_ctx.close()
