@@ -19,7 +19,7 @@ before:
   it, security.py), a teacher's token, an unknown seat, an ended class or a contest do not;
 - no query string (``?lang=`` would be remembered in a cookie) and no cookie besides the
   seat's, ``lang`` (read as ``chosen_language`` reads it), ``kepu_device`` and a session
-  that Flask would only read (``_plain_session``: valid, not permanent, no sign-in, as the
+  that Flask would only read (``lanes.plain_session``: valid, not permanent, no sign-in, as the
   join form leaves on a tablet); a teacher's session (refreshed on every request) goes to
   Flask;
 - a question id of plain ASCII, one path segment; a ``Content-Length`` within both
@@ -41,16 +41,14 @@ import io
 import logging
 
 from flask import signals
-from itsdangerous import BadSignature
-from werkzeug.http import parse_cookie
 
 from kepu_server.auth import bearer_from
 from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.errors import ApiError
 from kepu_server.i18n import language_choice
+from kepu_server.lanes import VARY, lane_cookies
 from kepu_server.public_cache import CORE_HOOK_MODULES, PLUGIN_MODULES, core_hooks_only
-from kepu_server.security import DEVICE_COOKIE, PARTICIPANT_COOKIE
 from kepu_server.store.db import thread_db
 from kepu_server.views import seat_answers
 from kepu_server.views import student_state as state
@@ -59,14 +57,12 @@ from kepu_server.views.common import json_object
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1/me/answers/"
 BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
-COOKIES = frozenset({PARTICIPANT_COOKIE, "lang", DEVICE_COOKIE})
 # What Flask sends around a request; a receiver of any of them would miss the lane's answers.
 REQUEST_SIGNALS = (signals.request_started, signals.request_finished,
                    signals.got_request_exception, signals.request_tearing_down,
                    signals.appcontext_pushed, signals.appcontext_popped,
                    signals.appcontext_tearing_down)  # fmt: skip
 OK = "200 OK"
-VARY = ("Vary", "Cookie")
 
 
 def lane_answer(app, environ) -> bytes | None:
@@ -75,12 +71,8 @@ def lane_answer(app, environ) -> bytes | None:
     question_id = environ["PATH_INFO"][len(PREFIX) :]
     if environ.get("QUERY_STRING") or not question_id.isascii() or "/" in question_id:
         return None
-    raw_cookie = environ.get("HTTP_COOKIE")
-    cookies = parse_cookie(raw_cookie) if raw_cookie else {}
-    session_cookie = app.config["SESSION_COOKIE_NAME"]
-    if any(name not in COOKIES and name != session_cookie for name in cookies):
-        return None
-    if session_cookie in cookies and not _plain_session(app, cookies[session_cookie]):
+    cookies = lane_cookies(app, environ)
+    if cookies is None:
         return None
     token = bearer_from(environ.get("HTTP_AUTHORIZATION", ""))
     if not token or not token.startswith(seats.TOKEN_PREFIX):
@@ -136,20 +128,6 @@ def with_answer_lane(wsgi_app, flask_app, enabled):
         return [body]
 
     return app
-
-
-def _plain_session(app, value: str) -> bool:
-    """Whether Flask would only read this session cookie and send nothing back for it: a
-    valid, non-permanent session with no sign-in, such as the one the join form's CSRF token
-    leaves on every tablet. A permanent one (a teacher's) is refreshed on every answer."""
-    serializer = app.session_interface.get_signing_serializer(app)
-    if serializer is None:
-        return False
-    try:
-        data = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
-    except BadSignature:
-        return False
-    return isinstance(data, dict) and not data.get("_permanent") and "user_id" not in data
 
 
 def _core(func) -> bool:

@@ -18,7 +18,8 @@ Anything else goes to Flask unchanged, which decides as before:
 
 - another method or path, no ``If-None-Match``, any query string (``?lang=`` is part of the
   key through ``chosen_language``: only the ``lang`` cookie is read here), a cookie besides
-  the seat's, ``lang`` and ``kepu_device`` (a teacher's session would be refreshed or read);
+  the seat's, ``lang``, ``kepu_device`` and the join form's plain session (``lanes.py``: a
+  teacher's session would be refreshed or read);
 - no token, not a seat's token (``p_...``), a token of no seat, a class that has ended (the
   view's 409), an ETag that does not match (the 200 is Flask's to build);
 - a request hook of a plugin, app-wide or on the student API's blueprint (it would be
@@ -36,14 +37,14 @@ from __future__ import annotations
 
 import logging
 
-from werkzeug.http import parse_cookie, parse_etags, quote_etag
+from werkzeug.http import parse_etags, quote_etag
 
 from kepu_server.catalog import content_fingerprint
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.i18n import language_choice
+from kepu_server.lanes import VARY, lane_cookies
 from kepu_server.public_cache import core_hooks_only
-from kepu_server.security import DEVICE_COOKIE, PARTICIPANT_COOKIE
 from kepu_server.store import polls
 from kepu_server.store.db import thread_db
 from kepu_server.tokens import hash_token
@@ -52,9 +53,7 @@ from kepu_server.views import student_state as state
 log = logging.getLogger(__name__)
 PATH = "/api/v1/me"
 BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
-COOKIES = frozenset({PARTICIPANT_COOKIE, "lang", DEVICE_COOKIE})
 NOT_MODIFIED = "304 NOT MODIFIED"
-VARY = ("Vary", "Cookie")
 
 
 def seat_not_modified(app, environ) -> list[tuple[str, str]] | None:
@@ -62,8 +61,8 @@ def seat_not_modified(app, environ) -> list[tuple[str, str]] | None:
     Flask must answer it. ``environ`` is a ``GET /api/v1/me`` with ``If-None-Match``."""
     if environ.get("QUERY_STRING"):
         return None
-    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
-    if any(name not in COOKIES for name in cookies):
+    cookies = lane_cookies(app, environ)
+    if cookies is None:
         return None
     token = state.seat_token(environ.get("HTTP_AUTHORIZATION", ""), cookies)
     if not token or not token.startswith(seats.TOKEN_PREFIX):

@@ -196,6 +196,26 @@ def test_a_session_or_unknown_cookie_goes_to_flask(tablet, flask_runs):
     assert flask_runs == [1, 1]  # a session (Flask may refresh it) or a stranger: Flask's
 
 
+def test_a_tablet_that_joined_through_the_form_is_answered_by_the_lane(
+    live_server, tablet, flask_runs
+):
+    """The join form leaves a session cookie (its CSRF token) on every real tablet; Flask
+    only reads it, so the lane answers beside it (it would otherwise never serve a tablet)."""
+    page = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=10)
+    page.request("GET", "/j")
+    reply = page.getresponse()
+    reply.read()
+    page.close()
+    sent = [c.split(";", 1)[0] for c in reply.headers.get_all("Set-Cookie")]
+    form_session = next(c for c in sent if c.startswith("kepu_session="))
+    cookie = f"{form_session}; lang=zh"
+    etag = etag_of(tablet.poll(Cookie=cookie)[1])
+    flask_runs.clear()
+    response, headers, _ = tablet.poll(etag, Cookie=cookie)
+    assert response.status == 304 and flask_runs == []
+    assert "Set-Cookie" not in headers
+
+
 def test_another_seats_etag_is_not_this_seats(app, session, live_server, tablet, flask_runs):
     other_token = seat(app.test_client(), session["code"], "小红")["token"]
     other = Tablet(live_server, {"Authorization": f"Bearer {other_token}"})
