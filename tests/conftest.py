@@ -6,6 +6,7 @@ for the ``live_server`` fixture, real HTTP.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -57,6 +58,15 @@ def app_config(instance) -> dict:
         "KEPU_CONTENT": str(ROOT / "content"),
         "KEPU_RELOAD_INTERVAL": 0,
     }
+
+
+def copied_content_config(instance: Path, tmp_path: Path) -> dict:
+    """An app config over a copy of the shipped content (a test may change it), with no reload
+    thread and no entry-point plugins: for a module's ``app_config`` fixture."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    return {"TESTING": True, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(content),
+            "KEPU_RELOAD_INTERVAL": None, "KEPU_LOAD_ENTRY_POINTS": False}  # fmt: skip
 
 
 @pytest.fixture

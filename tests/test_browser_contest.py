@@ -10,13 +10,12 @@ back online, lands on question 2 by itself (by then its countdown has usually en
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import rows
+from tests.student_support import rows, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -33,16 +32,6 @@ SECONDS = 5
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "KEPU_EXTRA_PLUGINS": [TEST_PLUGIN]}
-
-
-def wait_for(predicate, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_projector_and_three_tablets_play_a_contest(browser, live_server, teacher):
@@ -135,7 +124,10 @@ def test_projector_and_three_tablets_play_a_contest(browser, live_server, teache
     projector.keyboard.press("PageDown")
     expect(projector.locator(".contest-prompt")).to_contain_text("哪些是液态", timeout=5000)
     expect(ana.locator('.question[data-qid="q2"]')).to_be_visible(timeout=8000)
-    time.sleep(2.5)
+    # Cai's next poll, with question 2 open, finds no Wi-Fi (polls come every 1.5-2.5 s).
+    with cai.expect_event("requestfailed", timeout=6000,
+                          predicate=lambda r: r.url.endswith("/api/v1/me")):  # fmt: skip
+        pass
     assert cai.locator('.question[data-qid="q1"]').count() == 1  # still offline
     cai_context.set_offline(False)
     expect(cai.locator('.question[data-qid="q2"]')).to_be_visible(timeout=10000)

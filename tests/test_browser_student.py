@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_PLUGIN
-from tests.student_support import change, launch, rows, stored_answers
+from tests.student_support import change, launch, rows, stored_answers, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -42,16 +42,6 @@ def tablet(browser, live_server):
     )
     yield context, page, errors
     context.close()
-
-
-def wait_for(predicate, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def join(page, code: str, name: str) -> None:

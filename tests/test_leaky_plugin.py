@@ -9,31 +9,15 @@ their values in everything a student's tablet receives before handing in.
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import pytest
 
-from kepu_server import QuestionType, hookimpl
 from kepu_server.security import PARTICIPANT_COOKIE
-from tests.student_support import launch, seat
+from tests.student_support import launch, leaks, leaky_course, seat
 
 SPEC_SECRETS = {"answer": "MAGMA-7731", "accept": ["OBSIDIAN-4402"],
                 "solution": "PUMICE-9913", "correct": "BASALT-5520"}  # fmt: skip
 EXPLAIN = "EXPLAIN-TUFF-6604"
-
-LEAKY = QuestionType(
-    name="leaky",
-    validate=lambda spec: [],
-    public=lambda spec: {**spec, "nested": {"answer": spec.get("answer"), "ok": 1}},
-    score=lambda spec, response: 1.0 if response == spec["answer"] else 0.0,
-)
-
-
-@hookimpl
-def kepu_question_types(app):
-    return [LEAKY]
-
 
 QUIZ = f"""id = "rocks-quiz"
 title = "Rocks"
@@ -52,18 +36,8 @@ correct = "{SPEC_SECRETS["correct"]}"
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    module = types.ModuleType("kepu_leaky_plugin")
-    module.kepu_question_types = kepu_question_types
-    sys.modules[module.__name__] = module
-    course = tmp_path / "content" / "rocks"
-    (course / "quizzes").mkdir(parents=True)
-    (course / "course.toml").write_text(
-        'id = "rocks"\ntitle = "Rocks"\nlanguage = "en"\ngrades = ["middle"]\n', "utf-8"
-    )
-    (course / "quizzes" / "rocks-quiz.toml").write_text(QUIZ, "utf-8")
-    yield {**app_config, "KEPU_CONTENT": str(tmp_path / "content"),
-           "KEPU_EXTRA_PLUGINS": [module]}  # fmt: skip
-    sys.modules.pop(module.__name__, None)
+    with leaky_course(app_config, tmp_path, "rocks", "rocks-quiz", QUIZ) as config:
+        yield config
 
 
 def test_a_plugin_public_that_returns_everything_leaks_no_key_name_or_value(app, teacher):
@@ -91,5 +65,4 @@ def test_a_plugin_public_that_returns_everything_leaks_no_key_name_or_value(app,
     values = [SPEC_SECRETS["answer"], *SPEC_SECRETS["accept"], SPEC_SECRETS["solution"],
               SPEC_SECRETS["correct"], EXPLAIN]  # fmt: skip
     for text in seen:
-        for value in values:
-            assert value not in text, value
+        assert not leaks(text, values), leaks(text, values)

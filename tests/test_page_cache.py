@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from kepu_server.views import pages
-from tests.conftest import ROOT
+from tests.conftest import copied_content_config
 
 COURSE = "heiyoushan-trip"
 PUBLIC = ["/", "/?grade=middle", f"/courses/{COURSE}", f"/courses/{COURSE}/lessons/{COURSE}"]
@@ -16,10 +15,7 @@ PUBLIC = ["/", "/?grade=middle", f"/courses/{COURSE}", f"/courses/{COURSE}/lesso
 
 @pytest.fixture
 def app_config(instance, tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    return {"TESTING": True, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(content),
-            "KEPU_RELOAD_INTERVAL": None, "KEPU_LOAD_ENTRY_POINTS": False}  # fmt: skip
+    return copied_content_config(instance, tmp_path)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import http.client
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from kepu_server.public_cache import ENTRIES, ResponseCache
-from tests.conftest import ROOT
+from tests.conftest import copied_content_config
 
 COURSE = "heiyoushan-trip"
 LESSON = f"/courses/{COURSE}/lessons/{COURSE}"
@@ -25,10 +24,7 @@ OPENAPI = "openapi.openapi"
 
 @pytest.fixture
 def app_config(instance, tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    return {"TESTING": True, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(content),
-            "KEPU_RELOAD_INTERVAL": None, "KEPU_LOAD_ENTRY_POINTS": False}  # fmt: skip
+    return copied_content_config(instance, tmp_path)
 
 
 @pytest.fixture
