@@ -114,3 +114,64 @@ def test_a_304_still_closes_when_the_client_asks_for_it(served):
     raw.close()
     assert data.startswith(b"HTTP/1.1 304")
     assert b"Connection: close" in data
+
+
+def test_a_teachers_request_goes_ahead_of_a_queue_of_tablets_but_a_flood_cannot_starve_them():
+    """One thread, held by a slow request, while tablets' polls and teacher requests queue:
+    the teachers' go first, up to ``STAFF_AHEAD`` of them; the rest queue at the back."""
+    from kepu_server.serving import STAFF_AHEAD
+
+    served_order: list[str] = []
+    entered, release = threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        if path == "/slow":
+            entered.set()
+            release.wait(10)
+        served_order.append(path)
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+        return [b"ok"]
+
+    app.config = {}  # create_server reads the limits from a Flask app's config; defaults here
+    live = LiveServer.__new__(LiveServer)
+    live.app, live.port = None, free_port()
+    live.server = create_server(app, host="127.0.0.1", port=live.port, threads=1)
+    thread = threading.Thread(target=live.server.run, daemon=True)
+    thread.start()
+    queue = live.server.task_dispatcher.queue
+    socks = []
+
+    def send(path: str) -> None:
+        sock = socket.create_connection(("127.0.0.1", live.port), timeout=10)
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        socks.append(sock)
+
+    def wait_queued(count: int) -> None:
+        deadline = time.monotonic() + 5
+        while len(queue) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(queue) == count
+
+    try:
+        send("/slow")
+        assert entered.wait(5)
+        tablets = [f"/api/v1/me?t={i}" for i in range(3)]
+        for n, path in enumerate(tablets, 1):
+            send(path)
+            wait_queued(n)
+        staff = [f"/api/v1/sessions/s{i}/results" for i in range(STAFF_AHEAD + 2)]
+        for n, path in enumerate(staff, len(tablets) + 1):
+            send(path)
+            wait_queued(n)
+        release.set()
+        for sock in socks:
+            assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+        expected = ["/slow", *staff[:STAFF_AHEAD], *tablets, *staff[STAFF_AHEAD:]]
+        assert served_order == [p.split("?")[0] for p in expected]
+    finally:
+        release.set()
+        for sock in socks:
+            sock.close()
+        live.server.close()
+        live.server.task_dispatcher.shutdown()
