@@ -111,10 +111,16 @@ class KeepAliveTask(WSGITask):
 
 
 def _staff(channel) -> bool:
-    """Whether the request this channel queues (its first) is for a teacher's path."""
-    requests = getattr(channel, "requests", None)
-    path = getattr(requests[0], "path", "") if requests else ""
-    return path.startswith(STAFF_PATHS)
+    """Whether the request this channel queues (its first) is for a teacher's path.
+
+    Never raises: it reads channels that the main loop may be closing meanwhile, and a
+    failing ``add_task`` would leave a connection's next request unserved.
+    """
+    try:
+        path = channel.requests[0].path
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return isinstance(path, str) and path.startswith(STAFF_PATHS)
 
 
 class StaffFirstDispatcher(ThreadedTaskDispatcher):
