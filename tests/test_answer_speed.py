@@ -12,14 +12,13 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 
 import pytest
 from flask import request_started
 
 from kepu_server.auth import create_api_token
 from kepu_server.classroom.sessions import session_content
-from tests.conftest import ROOT, TEST_PLUGIN, LiveServer
+from tests.conftest import TEST_PLUGIN, LiveServer, copied_content_config
 from tests.student_support import change, launch, rows, seat
 
 COURSE = "heiyoushan-trip"
@@ -30,10 +29,7 @@ STAMP = re.compile(rb'"updated_at":"[^"]+"')
 
 @pytest.fixture
 def app_config(instance, tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    return {"TESTING": True, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(content),
-            "KEPU_RELOAD_INTERVAL": None, "KEPU_LOAD_ENTRY_POINTS": False}  # fmt: skip
+    return copied_content_config(instance, tmp_path)
 
 
 @pytest.fixture

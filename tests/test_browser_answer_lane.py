@@ -6,14 +6,12 @@ must be saved in front of Flask (the view never runs) and scored as the view sco
 
 from __future__ import annotations
 
-import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.student_support import launch, rows
+from tests.conftest import copied_content_config
+from tests.student_support import launch, rows, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -26,20 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def app_config(instance, tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
-    return {"TESTING": True, "KEPU_INSTANCE": str(instance), "KEPU_CONTENT": str(content),
-            "KEPU_RELOAD_INTERVAL": None, "KEPU_LOAD_ENTRY_POINTS": False}  # fmt: skip
-
-
-def wait_for(predicate, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return copied_content_config(instance, tmp_path)
 
 
 def test_a_tablets_answers_go_through_the_lane(app, teacher, browser, live_server):
