@@ -3,7 +3,7 @@
 Under a class answering at once the server's one interpreter lock is the limit, and Flask's
 request machinery (the context, the session, babel, the CSRF and language hooks, the URL
 map, the request and response objects) cost about as much as the answer itself: the PUT
-ran at 0.21-0.34x the bare floor. ``with_answer_lane`` sits at the WSGI level, inside the
+ran at 0.21-0.34x the bare floor. the lane (``lanes.with_lane``) sits at the WSGI level, inside the
 security headers (web_speed.py) and the public cache, and saves the common answer itself by
 calling ``seat_answers.save_seat_answer``, the function the view calls: the same checks,
 scoring, statement and event, never a copy of them. Its 200 is the view's: the same body
@@ -38,7 +38,6 @@ before:
 from __future__ import annotations
 
 import io
-import logging
 
 from flask import signals
 
@@ -47,14 +46,13 @@ from kepu_server.classroom import contest_state
 from kepu_server.classroom import participants as seats
 from kepu_server.errors import ApiError
 from kepu_server.i18n import language_choice
-from kepu_server.lanes import VARY, lane_cookies
-from kepu_server.public_cache import CORE_HOOK_MODULES, PLUGIN_MODULES, core_hooks_only
+from kepu_server.lanes import VARY, Answer, lane_cookies, lane_open, with_lane
+from kepu_server.public_cache import core_hook
 from kepu_server.store.db import thread_db
 from kepu_server.views import seat_answers
 from kepu_server.views import student_state as state
 from kepu_server.views.common import json_object
 
-log = logging.getLogger(__name__)
 PREFIX = "/api/v1/me/answers/"
 BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
 # What Flask sends around a request; a receiver of any of them would miss the lane's answers.
@@ -106,47 +104,34 @@ def lane_answer(app, environ) -> bytes | None:
     return (app.json.dumps(body, separators=(",", ":")) + "\n").encode()
 
 
-def with_answer_lane(wsgi_app, flask_app, enabled):
-    """Wrap ``wsgi_app`` (Flask's) so a tablet's common answer is saved in front of it."""
-
-    def app(environ, start_response):
-        if (
-            environ["REQUEST_METHOD"] != "PUT"
-            or not environ.get("PATH_INFO", "").startswith(PREFIX)
-            or not enabled()
-        ):
-            return wsgi_app(environ, start_response)
-        try:
-            body = lane_answer(flask_app, environ)
-        except Exception:  # noqa: BLE001 - Flask runs the request again and answers the error
-            log.debug("answer lane: handing the answer to Flask", exc_info=True)
-            body = None
-        if body is None:
-            return wsgi_app(environ, start_response)
-        start_response(OK, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body))), VARY])  # fmt: skip
-        return [body]
-
-    return app
+def takes(environ) -> bool:
+    """A ``PUT /api/v1/me/answers/<question>``: the only request this lane answers."""
+    return environ["REQUEST_METHOD"] == "PUT" and environ.get("PATH_INFO", "").startswith(PREFIX)
 
 
-def _core(func) -> bool:
-    module = getattr(func, "__module__", "") or ""
-    return module.startswith(CORE_HOOK_MODULES) and not module.startswith(PLUGIN_MODULES)
+def lane_open_for_answers(app) -> bool:
+    """The seat lane's gate (``lanes.lane_open``), and nothing that would run around Flask's
+    request but not around the lane's: debug, a non-compact ``app.json``, a receiver of a
+    request signal, a plugin's app context teardown."""
+    return (
+        lane_open(app, "KEPU_ANSWER_LANE", BLUEPRINT)
+        and not app.debug
+        and app.json.compact is not False
+        and not any(signal.has_receivers_for(app) for signal in REQUEST_SIGNALS)
+        and all(core_hook(func) for func in app.teardown_appcontext_funcs)
+    )
 
 
 def init_app(app) -> None:
     """Put the lane in front of ``app.wsgi_app`` (call before the default headers wrap it)."""
 
-    def enabled() -> bool:
-        # Asked on every answer (a few microseconds): a hook added after start-up counts too.
-        return (
-            bool(app.config.get("KEPU_ANSWER_LANE", True))
-            and not app.debug
-            and app.json.compact is not False
-            and not any(signal.has_receivers_for(app) for signal in REQUEST_SIGNALS)
-            and core_hooks_only(app, (None, BLUEPRINT))
-            and all(_core(func) for func in app.teardown_appcontext_funcs)
-        )
+    def answer(flask_app, environ) -> Answer | None:
+        if not lane_open_for_answers(flask_app):
+            return None
+        body = lane_answer(flask_app, environ)
+        if body is None:
+            return None
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), VARY]
+        return OK, headers, body
 
-    app.wsgi_app = with_answer_lane(app.wsgi_app, app, enabled)
+    app.wsgi_app = with_lane(app.wsgi_app, app, "answer lane", takes, answer)

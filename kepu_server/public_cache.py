@@ -158,11 +158,15 @@ def core_hooks_only(app, scopes: tuple = (None,)) -> bool:
     """
     for registry in (app.before_request_funcs, app.after_request_funcs,
                      app.teardown_request_funcs, app.url_value_preprocessors):  # fmt: skip
-        for func in (f for scope in scopes for f in registry.get(scope, ())):
-            module = getattr(func, "__module__", "") or ""
-            if not module.startswith(CORE_HOOK_MODULES) or module.startswith(PLUGIN_MODULES):
-                return False
+        if not all(core_hook(f) for scope in scopes for f in registry.get(scope, ())):
+            return False
     return True
+
+
+def core_hook(func) -> bool:
+    """Whether ``func`` (a hook Flask would call) is the core's own, not a plugin's."""
+    module = getattr(func, "__module__", "") or ""
+    return module.startswith(CORE_HOOK_MODULES) and not module.startswith(PLUGIN_MODULES)
 
 
 def init_app(app, allowed_cookies: frozenset[str]) -> None:

@@ -3,7 +3,7 @@
 A hall of tablets asks ``GET /api/v1/me`` with ``If-None-Match`` every ~2 s, and almost
 every answer is a 304. Flask's request machinery (context, session, babel, the CSRF and
 language hooks, the response object) cost more than the poll's one query and its hash, so
-``with_seat_lane`` sits at the WSGI level, inside the security headers (web_speed.py) and the
+the lane (``lanes.with_lane``) sits at the WSGI level, inside the security headers (web_speed.py) and the
 public cache, and answers that 304 itself:
 
 token (``state.seat_token``: the bearer header, else the seat cookie) -> its hash -> the
@@ -35,22 +35,18 @@ The database is this thread's connection (``store.db.thread_db``), the one Flask
 
 from __future__ import annotations
 
-import logging
-
 from werkzeug.http import parse_etags, quote_etag
 
 from kepu_server.catalog import content_fingerprint
 from kepu_server.classroom import participants as seats
 from kepu_server.classroom.sessions import decode as decode_session
 from kepu_server.i18n import language_choice
-from kepu_server.lanes import VARY, lane_cookies
-from kepu_server.public_cache import core_hooks_only
+from kepu_server.lanes import VARY, Answer, lane_cookies, lane_open, with_lane
 from kepu_server.store import polls
 from kepu_server.store.db import thread_db
 from kepu_server.tokens import hash_token
 from kepu_server.views import student_state as state
 
-log = logging.getLogger(__name__)
 PATH = "/api/v1/me"
 BLUEPRINT = "api_student"  # the view's blueprint: its own request hooks count too
 NOT_MODIFIED = "304 NOT MODIFIED"
@@ -84,44 +80,22 @@ def seat_not_modified(app, environ) -> list[tuple[str, str]] | None:
     return [("Cache-Control", state.ME_CACHE_CONTROL), ("ETag", quote_etag(etag)), VARY]
 
 
-def with_seat_lane(wsgi_app, flask_app, enabled):
-    """Wrap ``wsgi_app`` (Flask's) so an unchanged seat poll is answered in front of it."""
-
-    def app(environ, start_response):
-        if (
-            environ.get("PATH_INFO") != PATH
-            or environ["REQUEST_METHOD"] != "GET"
-            or "HTTP_IF_NONE_MATCH" not in environ
-            or not enabled()
-        ):
-            return wsgi_app(environ, start_response)
-        try:
-            headers = seat_not_modified(flask_app, environ)
-        except Exception:  # noqa: BLE001 - Flask runs the poll again and answers the error
-            log.debug("seat lane: handing the poll to Flask", exc_info=True)
-            _leave_no_transaction(flask_app)
-            headers = None
-        if headers is None:
-            return wsgi_app(environ, start_response)
-        start_response(NOT_MODIFIED, headers)
-        return []
-
-    return app
-
-
-def _leave_no_transaction(app) -> None:
-    db = getattr(app.extensions["kepu_db_local"], "db", None)
-    if db is not None and db.conn.in_transaction:
-        db.conn.rollback()
+def takes(environ) -> bool:
+    """A ``GET /api/v1/me`` with ``If-None-Match``: the only request this lane answers."""
+    return (
+        environ.get("PATH_INFO") == PATH
+        and environ["REQUEST_METHOD"] == "GET"
+        and "HTTP_IF_NONE_MATCH" in environ
+    )
 
 
 def init_app(app) -> None:
     """Put the lane in front of ``app.wsgi_app`` (call before the default headers wrap it)."""
 
-    def enabled() -> bool:
-        # Asked on every poll (a few microseconds): a hook added after start-up counts too.
-        return bool(app.config.get("KEPU_SEAT_LANE", True)) and core_hooks_only(
-            app, (None, BLUEPRINT)
-        )
+    def answer(flask_app, environ) -> Answer | None:
+        if not lane_open(flask_app, "KEPU_SEAT_LANE", BLUEPRINT):
+            return None
+        headers = seat_not_modified(flask_app, environ)
+        return None if headers is None else (NOT_MODIFIED, headers, b"")
 
-    app.wsgi_app = with_seat_lane(app.wsgi_app, app, enabled)
+    app.wsgi_app = with_lane(app.wsgi_app, app, "seat lane", takes, answer)

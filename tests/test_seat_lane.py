@@ -266,3 +266,32 @@ def test_seat_lane_false_in_the_config_turns_it_off(app_config, teacher):
 
     (Path(app_config["KEPU_INSTANCE"]) / "config.toml").write_text("seat_lane = false\n")
     assert create_app(app_config).config["KEPU_SEAT_LANE"] is False
+
+
+def test_an_error_in_a_lane_hands_the_request_to_flask_outside_any_transaction(
+    app, live_server, seat_token, flask_runs
+):
+    """``lanes.with_lane`` (both lanes' wrapper): the lane fails half-way through a write;
+    Flask answers the poll, and its request does not inherit the lane's open transaction
+    (``store.db.thread_db`` rolls it back when it hands the thread's connection out)."""
+    from kepu_server import lanes
+    from kepu_server.seat_lane import takes
+    from kepu_server.store.db import thread_db
+
+    left_open: list[bool] = []
+
+    def failing(flask_app, environ):
+        thread_db(flask_app).conn.execute("BEGIN IMMEDIATE")
+        raise RuntimeError("the disk went away")
+
+    def flask(environ, start_response):
+        left_open.append(thread_db(app).conn.in_transaction)
+        return inner(environ, start_response)
+
+    inner = app.wsgi_app
+    app.wsgi_app = lanes.with_lane(flask, app, "failing lane", takes, failing)
+    tablet = Tablet(live_server, {"Authorization": f"Bearer {seat_token}"})
+    response, _headers, body = tablet.poll('"any"')
+    tablet.conn.close()
+    assert response.status == 200 and b"participant" in body
+    assert left_open == [False] and len(flask_runs) == 1
