@@ -17,6 +17,11 @@
   when 300 tablets join at once, the queue holds hundreds of joins and the teacher's live
   poll would wait behind all of them. At most ``STAFF_AHEAD`` such requests wait ahead of
   the tablets, so a flood of requests to teacher paths cannot starve a class.
+- The interpreter hands its lock (the GIL) round every ``SWITCH_INTERVAL`` seconds, not
+  Python's default 5 ms (``sys.setswitchinterval``). waitress's one main-loop thread
+  accepts, reads and hands out every request; each time it waits in ``poll()`` it must
+  take the GIL back from the worker threads, and at 5 ms a wait the loop starved: under 50
+  tablets answering at once 43% of the 2 cores sat idle. See docs/decisions.md.
 - No proxy header is trusted (rate limits count the real address) and no body over
   ``MAX_CONTENT_LENGTH`` is read (waitress's own default buffers up to 1 GB to disk first).
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import sys
 import threading
 import time
 
@@ -40,6 +46,7 @@ QUEUE_WARNING_EVERY = 10.0  # seconds
 # Paths a teacher's screen asks for (the live dashboard, results, the projector, reports).
 STAFF_PATHS = ("/teach", "/admin", "/api/v1/sessions", "/api/v1/reports")
 STAFF_AHEAD = 4  # at most this many of them wait ahead of the tablets
+SWITCH_INTERVAL = 0.001  # seconds (Python's default is 0.005); process-wide
 
 
 class QueueWarnings:
@@ -164,8 +171,12 @@ def raise_file_limit(wanted: int) -> int:
 
 
 def create_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, **extra):
-    """A waitress server set up as ``kepu serve`` runs it (call ``.run()`` to serve)."""
+    """A waitress server set up as ``kepu serve`` runs it (call ``.run()`` to serve).
+
+    It sets this process's GIL switch interval (``SWITCH_INTERVAL``): the server is the
+    process."""
     options = {**waitress_options(app), **extra}
+    sys.setswitchinterval(SWITCH_INTERVAL)
     # Each connection is a descriptor, plus the database, the listening socket and files.
     raise_file_limit(options["connection_limit"] + 256)
     dispatcher = StaffFirstDispatcher()

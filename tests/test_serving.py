@@ -175,3 +175,23 @@ def test_a_teachers_request_goes_ahead_of_a_queue_of_tablets_but_a_flood_cannot_
             sock.close()
         live.server.close()
         live.server.task_dispatcher.shutdown()
+
+
+def test_the_server_hands_the_gil_round_every_millisecond(app):
+    """waitress's one main loop waits for the GIL each time it comes back from ``poll()``;
+    at Python's default 5 ms it starved and the cores sat idle (docs/decisions.md). The
+    figures are the benchmark's; this holds the setting ``kepu serve`` runs with."""
+    import sys
+
+    from kepu_server.serving import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        server = create_server(app, host="127.0.0.1", port=free_port())
+        server.close()
+        assert SWITCH_INTERVAL <= 0.002 and sys.getswitchinterval() == pytest.approx(
+            SWITCH_INTERVAL
+        )
+    finally:
+        sys.setswitchinterval(before)
