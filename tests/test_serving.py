@@ -190,6 +190,7 @@ def test_the_server_hands_the_gil_round_every_millisecond(app):
     try:
         server = create_server(app, host="127.0.0.1", port=free_port())
         server.close()
+        server.task_dispatcher.shutdown()  # its 8 worker threads, started by create_server
         assert SWITCH_INTERVAL <= 0.002 and sys.getswitchinterval() == pytest.approx(
             SWITCH_INTERVAL
         )
